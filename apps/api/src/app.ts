@@ -1,0 +1,53 @@
+import cookieParser from 'cookie-parser';
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import { auditRoutes } from './admin/audit.routes.js';
+import { authenticate, requireRole } from './auth/authenticate.js';
+import { authRoutes } from './auth/auth.routes.js';
+import { deviceRoutes } from './auth/device.routes.js';
+import type { AppDeps } from './deps.js';
+import { healthRoutes } from './health/health.routes.js';
+import { errorHandler, notFound, requestContext } from '@cinenest/http';
+import { createLimiters } from './http/rate-limit.js';
+import { mountRoutes, type RegisteredRoute } from './http/routes.js';
+import { userRoutes } from './users/users.routes.js';
+
+export interface App {
+  app: Express;
+  routes: RegisteredRoute[];
+}
+
+export function createApp(deps: AppDeps): App {
+  const { config, logger } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.TRUST_PROXY);
+  app.set('query parser', 'extended');
+
+  app.use(requestContext(logger));
+  app.use(helmet());
+  app.use(
+    cors({
+      origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
+      credentials: true,
+      exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
+    }),
+  );
+  app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+  app.use(cookieParser());
+
+  const limiters = createLimiters(deps);
+  const { router, table } = mountRoutes(
+    [...healthRoutes(deps), ...authRoutes(deps, limiters), ...deviceRoutes(deps), ...userRoutes(deps), ...auditRoutes(deps)],
+    {
+      authenticate: (optional) => authenticate(deps, optional),
+      requireRole,
+      generalLimit: limiters.general,
+    },
+  );
+  app.use(router);
+  app.use(notFound);
+  app.use(errorHandler(logger, config.NODE_ENV !== 'production'));
+  return { app, routes: table };
+}

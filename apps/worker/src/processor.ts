@@ -1,0 +1,37 @@
+import type { Config } from '@cinenest/config';
+import type { Db } from '@cinenest/db';
+import { logContext, type Logger } from '@cinenest/logger';
+import { jobByName } from '@cinenest/queue';
+import { UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+interface ProcessorDeps {
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  config: Config;
+}
+
+/**
+ * Runs a job through its registry entry: the payload is validated again (a bad payload fails for
+ * good instead of retrying), and every log line of the run carries the job id.
+ */
+export function createProcessor(deps: ProcessorDeps) {
+  return async (job: Job): Promise<unknown> => {
+    const def = jobByName(job.name);
+    if (!def) throw new UnrecoverableError(`No handler for job ${job.name}`);
+    const parsed = def.schema.safeParse(job.data);
+    if (!parsed.success) {
+      const fields = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+      throw new UnrecoverableError(`Invalid payload for ${job.name}: ${fields}`);
+    }
+    const jobId = job.id ?? 'unknown';
+    return logContext.run({ jobId }, async () => {
+      const started = Date.now();
+      deps.logger.debug('job started', { job: job.name });
+      const result = await def.handler(parsed.data, { ...deps, jobId, attempt: job.attemptsMade + 1 });
+      deps.logger.info('job completed', { job: job.name, ms: Date.now() - started });
+      return result;
+    });
+  };
+}

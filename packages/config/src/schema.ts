@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(1).max(65535);
+const seconds = z.coerce.number().int().positive();
+const list = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+/** Every setting Cinenest reads from the environment. `.env.example` documents each line. */
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info'),
+    DATA_DIR: z.string().min(1).default('.data'),
+
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[a-zA-Z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default('cinenest'),
+
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: port.default(8080),
+    STREAMER_PORT: port.default(8090),
+    PUBLIC_URL: z.url().default('http://localhost:8080'),
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform((v): boolean | number | string => {
+        if (v === 'true') return true;
+        if (v === 'false') return false;
+        return /^\d+$/.test(v) ? Number(v) : v;
+      }),
+    CORS_ORIGINS: list.default([]),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'a size such as 100kb or 1mb')
+      .default('100kb'),
+
+    JWT_ACCESS_SECRET: z.string().optional(),
+    JWT_REFRESH_SECRET: z.string().optional(),
+    ACCESS_TOKEN_TTL: seconds.default(900),
+    SESSION_MAX_AGE: seconds.default(30 * 24 * 3600),
+    BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+
+    DEVICE_CODE_TTL: seconds.default(600),
+    DEVICE_CODE_INTERVAL: seconds.default(5),
+
+    RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().positive().default(5),
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(9000).default(8000),
+
+    WORKER_QUEUES: list.default([]),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    HOUSEKEEPING_INTERVAL: seconds.default(3600),
+    AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
+
+    SECURE_COOKIES: bool.optional(),
+  })
+  .superRefine((env, ctx) => {
+    for (const key of ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET'] as const) {
+      const value = env[key];
+      if (env.NODE_ENV === 'production' && (!value || Buffer.byteLength(value) < 32)) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'required in production, at least 32 bytes' });
+      } else if (value !== undefined && Buffer.byteLength(value) < 32) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'must be at least 32 bytes' });
+      }
+    }
+    if (env.NODE_ENV !== 'test' && env.BCRYPT_COST < 12) {
+      ctx.addIssue({ code: 'custom', path: ['BCRYPT_COST'], message: 'must be at least 12 outside tests' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,32 @@
+import { randomUUID } from 'node:crypto';
+import { logContext, type Logger } from '@cinenest/logger';
+import type { RequestHandler } from 'express';
+
+const VALID_ID = /^[\w.:-]{1,128}$/;
+
+/**
+ * Gives each request an id (the client's X-Request-Id when it is sane), echoes it in the response,
+ * binds it to every log line of the request, and writes one access-log line when the response ends.
+ */
+export function requestContext(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && VALID_ID.test(incoming) ? incoming : randomUUID();
+    res.setHeader('X-Request-Id', requestId);
+    res.locals.requestId = requestId;
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      logger.http('request', {
+        requestId,
+        method: req.method,
+        path: req.originalUrl.split('?')[0],
+        status: res.statusCode,
+        ms: Math.round(ms * 10) / 10,
+        ip: req.ip,
+        userId: res.locals.userId,
+      });
+    });
+    logContext.run({ requestId }, next);
+  };
+}

@@ -1,0 +1,42 @@
+import type { Config } from '@cinenest/config';
+import type { Db } from '@cinenest/db';
+import type { Logger } from '@cinenest/logger';
+import type { JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { z } from 'zod';
+import type { JobName, QueueName } from './names.js';
+
+export interface JobContext {
+  db: Db;
+  redis: Redis;
+  logger: Logger;
+  config: Config;
+  jobId: string;
+  attempt: number;
+}
+
+export interface JobDefinition<S extends z.ZodType = z.ZodType, N extends JobName = JobName> {
+  name: N;
+  queue: QueueName;
+  /** The payload, validated when enqueued and again when run. */
+  schema: S;
+  /** Defaults for every enqueue of this job (attempts, backoff, priority …). */
+  options?: JobsOptions;
+  /** A deterministic id, so the same job asked for twice is one job. */
+  jobId?: (payload: z.infer<S>) => string;
+  /** Repeat this job from a BullMQ job scheduler, every so many milliseconds. */
+  every?: (config: Config) => number;
+  /** Must be idempotent: BullMQ runs a job at least once. */
+  handler: (payload: z.infer<S>, ctx: JobContext) => Promise<unknown>;
+}
+
+export function defineJob<S extends z.ZodType, N extends JobName>(def: JobDefinition<S, N>): JobDefinition<S, N> {
+  return def;
+}
+
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { defineJob } from '../../define.js';
+
+const DAY = 24 * 3600 * 1000;
+
+/** Deletes expired or long-revoked sessions, expired device codes and audit entries past retention. */
+export const purgeExpired = defineJob({
+  name: 'housekeeping.purge-expired',
+  queue: 'housekeeping',
+  schema: z.object({}).strict(),
+  every: (config) => config.HOUSEKEEPING_INTERVAL * 1000,
+  options: { attempts: 3 },
+  handler: async (_payload, { db, config, logger }) => {
+    const now = Date.now();
+    const sessions = await db.session.deleteMany({
+      where: { OR: [{ expiresAt: { lt: new Date(now) } }, { revokedAt: { lt: new Date(now - DAY) } }] },
+    });
+    const deviceCodes = await db.deviceCode.deleteMany({ where: { expiresAt: { lt: new Date(now - 3600_000) } } });
+    const audit = await db.auditLog.deleteMany({
+      where: { createdAt: { lt: new Date(now - config.AUDIT_RETENTION_DAYS * DAY) } },
+    });
+    const result = { sessions: sessions.count, deviceCodes: deviceCodes.count, auditEntries: audit.count };
+    logger.info('purged expired records', result);
+    return result;
+  },
+});

@@ -1,0 +1,7 @@
+/** Every queue, as a constant. A worker serves the ones WORKER_QUEUES lists (all by default). */
+export const QUEUE_NAMES = ['housekeeping'] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+/** Every job name. The worker refuses to start unless each has exactly one definition in the registry. */
+export const JOB_NAMES = ['housekeeping.purge-expired'] as const;
+export type JobName = (typeof JOB_NAMES)[number];

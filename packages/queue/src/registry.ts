@@ -1,0 +1,27 @@
+import type { JobDefinition } from './define.js';
+import { purgeExpired } from './jobs/housekeeping/purge-expired.js';
+import { JOB_NAMES, type JobName } from './names.js';
+
+/** The one registry of jobs: a worker runs these, the API enqueues them by name. */
+export const jobs = [purgeExpired] as const;
+
+export type Jobs = (typeof jobs)[number];
+export type PayloadOf<N extends JobName> = Parameters<Extract<Jobs, { name: N }>['handler']>[0];
+
+export class RegistryError extends Error {}
+
+/** Every job name has exactly one definition, and every definition a known name. */
+export function checkRegistry(defs: readonly JobDefinition[], names: readonly string[] = JOB_NAMES): void {
+  const problems: string[] = [];
+  for (const name of names) {
+    const count = defs.filter((d) => d.name === name).length;
+    if (count === 0) problems.push(`${name}: no handler`);
+    if (count > 1) problems.push(`${name}: ${count} handlers`);
+  }
+  for (const def of defs) if (!names.includes(def.name)) problems.push(`${def.name}: not a known job name`);
+  if (problems.length) throw new RegistryError(`Job registry is inconsistent:\n  ${problems.join('\n  ')}`);
+}
+
+export function jobByName(name: string): JobDefinition | undefined {
+  return (jobs as readonly JobDefinition[]).find((d) => d.name === name);
+}

@@ -1,0 +1,20 @@
+import { randomBytes } from 'node:crypto';
+
+/** The environment of a process or app under test: real servers, a private Redis key prefix. */
+export function testEnv(databaseUrl: string, overrides: Record<string, string> = {}): Record<string, string> {
+  const redisUrl = process.env.REDIS_URL;
+  if (!redisUrl) throw new Error('REDIS_URL is not set: run the tests with `npm test`');
+  return {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'error',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    REDIS_PREFIX: `t${randomBytes(5).toString('hex')}`,
+    JWT_ACCESS_SECRET: randomBytes(32).toString('hex'),
+    JWT_REFRESH_SECRET: randomBytes(32).toString('hex'),
+    BCRYPT_COST: '4',
+    HOST: '127.0.0.1',
+    ...overrides,
+  };
+}

@@ -1,0 +1,3 @@
+export { createTestDatabase } from './database.js';
+export { testEnv } from './env.js';
+export { startProcess, waitFor, type RunningProcess } from './process.js';
