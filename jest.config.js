@@ -15,7 +15,10 @@ export default {
     '^@cinenest/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
-  testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.spec.ts', '<rootDir>/{apps,packages}/*/test/**/*.test.ts'],
+  testMatch: [
+    '<rootDir>/{apps,packages}/*/src/**/*.spec.ts',
+    '<rootDir>/{apps,packages}/*/test/**/*.test.ts',
+  ],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   testTimeout: 30000,
   maxWorkers: 2,

@@ -24,7 +24,10 @@ const hasMigrations = existsSync(migrationsDir) && readdirSync(migrationsDir).so
 
 let from = ['--from-empty'];
 if (hasMigrations) {
-  const previous = execFileSync('git', ['show', 'HEAD:prisma/schema.prisma'], { cwd: root, encoding: 'utf8' });
+  const previous = execFileSync('git', ['show', 'HEAD:prisma/schema.prisma'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   const file = join(mkdtempSync(join(tmpdir(), 'cinenest-schema-')), 'schema.prisma');
   writeFileSync(file, previous);
   from = ['--from-schema-datamodel', file];
@@ -36,10 +39,13 @@ if (!databaseUrl) {
   const pg = await startPostgres({ dir: pgDir, persistent: false, database: 'diff' });
   databaseUrl = pg.url;
 }
-const diff = runPrisma(['migrate', 'diff', ...from, '--to-schema-datamodel', 'prisma/schema.prisma', '--script'], {
-  quiet: true,
-  env: { ...process.env, DATABASE_URL: databaseUrl },
-});
+const diff = runPrisma(
+  ['migrate', 'diff', ...from, '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
+  {
+    quiet: true,
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+  },
+);
 await cleanup();
 if (diff.status !== 0) {
   process.stderr.write(diff.stderr);

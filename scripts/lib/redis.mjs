@@ -22,7 +22,8 @@ export function ensureRedisServer() {
   step('installing redis-server with apt-get');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  if (update.status !== 0) throw new Error('apt-get update failed; install redis-server by hand or set REDIS_URL');
+  if (update.status !== 0)
+    throw new Error('apt-get update failed; install redis-server by hand or set REDIS_URL');
   const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], {
     stdio: 'inherit',
     env,

@@ -39,7 +39,13 @@ export function createApp(deps: AppDeps): App {
 
   const limiters = createLimiters(deps);
   const { router, table } = mountRoutes(
-    [...healthRoutes(deps), ...authRoutes(deps, limiters), ...deviceRoutes(deps), ...userRoutes(deps), ...auditRoutes(deps)],
+    [
+      ...healthRoutes(deps),
+      ...authRoutes(deps, limiters),
+      ...deviceRoutes(deps),
+      ...userRoutes(deps),
+      ...auditRoutes(deps),
+    ],
     {
       authenticate: (optional) => authenticate(deps, optional),
       requireRole,

@@ -6,7 +6,11 @@ import { createApp } from './app.js';
 import { serveUntilSignal } from '@cinenest/http';
 
 const config = loadConfigOrExit('cinenest-api');
-const logger = createLogger({ service: 'api', level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
+const logger = createLogger({
+  service: 'api',
+  level: config.LOG_LEVEL,
+  json: config.NODE_ENV === 'production',
+});
 const db = createDb(config.DATABASE_URL);
 const redis = createRedis(config.REDIS_URL, 'request');
 redis.on('error', (err: Error) => logger.warn('redis connection error', { message: err.message }));

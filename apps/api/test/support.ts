@@ -1,4 +1,4 @@
-import { loadConfig } from '@cinenest/config';
+import { loadConfig, type Config } from '@cinenest/config';
 import { createDb, Role } from '@cinenest/db';
 import { createLogger } from '@cinenest/logger';
 import { createRedis, Queues } from '@cinenest/queue';
@@ -9,10 +9,19 @@ import { hashPassword } from '../src/auth/passwords.js';
 
 export type TestApp = Awaited<ReturnType<typeof startTestApp>>;
 
+export interface StartOptions {
+  /**
+   * Run against this existing database instead of a fresh one; it is left in place on close (its
+   * owner drops it). Pass the owner's REDIS_PREFIX and secrets in the overrides to share Redis too.
+   */
+  databaseUrl?: string;
+}
+
 /** The API in-process against a fresh database and a private Redis prefix. */
-export async function startTestApp(overrides: Record<string, string> = {}) {
-  const database = await createTestDatabase();
-  const env = testEnv(database.url, { RATE_LIMIT_LOGIN_PER_MINUTE: '1000', ...overrides });
+export async function startTestApp(overrides: Record<string, string> = {}, options: StartOptions = {}) {
+  const owned = options.databaseUrl ? undefined : await createTestDatabase();
+  const databaseUrl = options.databaseUrl ?? owned!.url;
+  const env = testEnv(databaseUrl, { RATE_LIMIT_LOGIN_PER_MINUTE: '1000', ...overrides });
   const config = loadConfig(env);
   const logger = createLogger({ service: 'api-test', silent: true });
   const db = createDb(config.DATABASE_URL, { poolSize: 5 });
@@ -23,7 +32,11 @@ export async function startTestApp(overrides: Record<string, string> = {}) {
 
   async function createUser(email: string, password: string, role: 'USER' | 'ADMIN' = 'USER') {
     return db.user.create({
-      data: { email, passwordHash: await hashPassword(password, 4), role: role === 'ADMIN' ? Role.ADMIN : Role.USER },
+      data: {
+        email,
+        passwordHash: await hashPassword(password, 4),
+        role: role === 'ADMIN' ? Role.ADMIN : Role.USER,
+      },
     });
   }
 
@@ -34,11 +47,14 @@ export async function startTestApp(overrides: Record<string, string> = {}) {
   }
 
   /** A user of the given role, signed in. */
-  async function signedIn(role: 'USER' | 'ADMIN' = 'USER', email = `${role.toLowerCase()}-${Math.random().toString(36).slice(2)}@example.com`) {
+  async function signedIn(
+    role: 'USER' | 'ADMIN' = 'USER',
+    email = `${role.toLowerCase()}-${Math.random().toString(36).slice(2)}@example.com`,
+  ) {
     const password = 'correct horse battery';
     const user = await createUser(email, password, role);
     const tokens = await login(email, password);
-    return { user, password, ...tokens, auth: { Authorization: `Bearer ${tokens.accessToken}` } };
+    return { ...tokens, user, password, auth: { Authorization: `Bearer ${tokens.accessToken}` } };
   }
 
   return {
@@ -53,12 +69,26 @@ export async function startTestApp(overrides: Record<string, string> = {}) {
     login,
     signedIn,
     close: async () => {
-      const keys = await redis.keys(`${config.REDIS_PREFIX}:*`);
-      if (keys.length) await redis.del(...keys);
+      if (owned) {
+        const keys = await redis.keys(`${config.REDIS_PREFIX}:*`);
+        if (keys.length) await redis.del(...keys);
+      }
       await queues.close();
       await redis.quit();
       await db.$disconnect();
-      await database.drop();
+      await owned?.drop();
     },
   };
+}
+
+/**
+ * A second API replica of `of`: the same database, Redis prefix and signing secrets, as two
+ * processes behind a load balancer would have. Close it before (or after) `of`; only `of` cleans up.
+ */
+export function startReplica(of: { config: Config }, overrides: Record<string, string> = {}) {
+  const { REDIS_PREFIX, JWT_ACCESS_SECRET, JWT_REFRESH_SECRET, DATABASE_URL } = of.config;
+  return startTestApp(
+    { REDIS_PREFIX, JWT_ACCESS_SECRET, JWT_REFRESH_SECRET, ...overrides },
+    { databaseUrl: DATABASE_URL },
+  );
 }

@@ -4,7 +4,11 @@ import { createLogger } from '@cinenest/logger';
 import { createStreamerApp } from './app.js';
 
 const config = loadConfigOrExit('cinenest-streamer');
-const logger = createLogger({ service: 'streamer', level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
+const logger = createLogger({
+  service: 'streamer',
+  level: config.LOG_LEVEL,
+  json: config.NODE_ENV === 'production',
+});
 
 serveUntilSignal(createStreamerApp(config, logger), {
   host: config.HOST,

@@ -1,12 +1,24 @@
 import { loadConfigOrExit } from '@cinenest/config';
 import { createDb } from '@cinenest/db';
 import { createLogger } from '@cinenest/logger';
-import { checkRegistry, createRedis, jobs, QUEUE_NAMES, Queues, registerSchedules, type QueueName } from '@cinenest/queue';
+import {
+  checkRegistry,
+  createRedis,
+  jobs,
+  QUEUE_NAMES,
+  Queues,
+  registerSchedules,
+  type QueueName,
+} from '@cinenest/queue';
 import { Worker } from 'bullmq';
 import { createProcessor } from './processor.js';
 
 const config = loadConfigOrExit('cinenest-worker');
-const logger = createLogger({ service: 'worker', level: config.LOG_LEVEL, json: config.NODE_ENV === 'production' });
+const logger = createLogger({
+  service: 'worker',
+  level: config.LOG_LEVEL,
+  json: config.NODE_ENV === 'production',
+});
 
 function fail(message: string): never {
   logger.error(message);
@@ -19,7 +31,8 @@ try {
   fail((err as Error).message);
 }
 const unknown = config.WORKER_QUEUES.filter((q) => !(QUEUE_NAMES as readonly string[]).includes(q));
-if (unknown.length) fail(`WORKER_QUEUES names unknown queues: ${unknown.join(', ')} (known: ${QUEUE_NAMES.join(', ')})`);
+if (unknown.length)
+  fail(`WORKER_QUEUES names unknown queues: ${unknown.join(', ')} (known: ${QUEUE_NAMES.join(', ')})`);
 const served = (config.WORKER_QUEUES.length ? config.WORKER_QUEUES : [...QUEUE_NAMES]) as QueueName[];
 
 const redis = createRedis(config.REDIS_URL, 'worker');
@@ -35,14 +48,17 @@ const workers = served.map((name) => {
     concurrency: config.WORKER_CONCURRENCY,
   });
   worker.on('failed', (job, err) =>
-    logger.warn('job failed', { job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, message: err.message }),
+    logger.warn('job failed', {
+      job: job?.name,
+      jobId: job?.id,
+      attempt: job?.attemptsMade,
+      message: err.message,
+    }),
   );
   worker.on('error', (err) => logger.error('worker error', { queue: name, message: err.message }));
   return worker;
 });
 logger.info('worker started', { queues: served, concurrency: config.WORKER_CONCURRENCY });
-
-await registerSchedules(jobs, queues, redis, config, logger);
 
 let stopping = false;
 async function stop(signal: string) {
@@ -50,16 +66,22 @@ async function stop(signal: string) {
   stopping = true;
   logger.info('stopping: finishing active jobs', { signal });
   const drained = Promise.all(workers.map((w) => w.close())).then(() => true);
-  const timedOut = new Promise<false>((resolve) => setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS).unref());
+  const timedOut = new Promise<false>((resolve) =>
+    setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS).unref(),
+  );
   if (!(await Promise.race([drained, timedOut]))) {
     logger.warn('active jobs did not finish in time; they will run again elsewhere');
     await Promise.all(workers.map((w) => w.close(true)));
   }
   await queues.close();
   await db.$disconnect();
-  await redis.quit();
+  await redis.quit().catch(() => redis.disconnect());
   logger.info('stopped');
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
+
+// After the signal handlers: a stop while Redis is still unreachable must exit cleanly too.
+const registered = await registerSchedules(jobs, queues, redis, config, logger);
+if (!registered) logger.info('schedules left to the process that holds the lock');

@@ -22,7 +22,9 @@ export function createProcessor(deps: ProcessorDeps) {
     if (!def) throw new UnrecoverableError(`No handler for job ${job.name}`);
     const parsed = def.schema.safeParse(job.data);
     if (!parsed.success) {
-      const fields = parsed.error.issues.map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`).join('; ');
+      const fields = parsed.error.issues
+        .map((i) => `${i.path.join('.') || 'payload'}: ${i.message}`)
+        .join('; ');
       throw new UnrecoverableError(`Invalid payload for ${job.name}: ${fields}`);
     }
     const jobId = job.id ?? 'unknown';

@@ -6,14 +6,12 @@ const bool = z
 
 const port = z.coerce.number().int().min(1).max(65535);
 const seconds = z.coerce.number().int().positive();
-const list = z
-  .string()
-  .transform((v) =>
-    v
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  );
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 /** Every setting Cinenest reads from the environment. `.env.example` documents each line. */
 export const envSchema = z
@@ -68,18 +66,22 @@ export const envSchema = z
 
     SECURE_COOKIES: bool.optional(),
   })
-  .superRefine((env, ctx) => {
-    for (const key of ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET'] as const) {
-      const value = env[key];
-      if (env.NODE_ENV === 'production' && (!value || Buffer.byteLength(value) < 32)) {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'required in production, at least 32 bytes' });
-      } else if (value !== undefined && Buffer.byteLength(value) < 32) {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'must be at least 32 bytes' });
+  .superRefine(
+    (env, ctx) => {
+      for (const key of ['JWT_ACCESS_SECRET', 'JWT_REFRESH_SECRET'] as const) {
+        const value = env[key];
+        if (env.NODE_ENV === 'production' && (!value || Buffer.byteLength(value) < 32)) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'required in production, at least 32 bytes' });
+        } else if (value !== undefined && Buffer.byteLength(value) < 32) {
+          ctx.addIssue({ code: 'custom', path: [key], message: 'must be at least 32 bytes' });
+        }
       }
-    }
-    if (env.NODE_ENV !== 'test' && env.BCRYPT_COST < 12) {
-      ctx.addIssue({ code: 'custom', path: ['BCRYPT_COST'], message: 'must be at least 12 outside tests' });
-    }
-  });
+      if (env.NODE_ENV !== 'test' && env.BCRYPT_COST < 12) {
+        ctx.addIssue({ code: 'custom', path: ['BCRYPT_COST'], message: 'must be at least 12 outside tests' });
+      }
+    },
+    // Run even when other variables failed, so one start lists every problem (zod skips it by default).
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  );
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 interface DevSecrets {
@@ -13,15 +13,30 @@ interface DevSecrets {
  */
 export function devSecrets(dataDir: string): DevSecrets {
   const file = join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return readSecrets(file);
+  const secrets: DevSecrets = {
+    JWT_ACCESS_SECRET: randomBytes(48).toString('base64url'),
+    JWT_REFRESH_SECRET: randomBytes(48).toString('base64url'),
+  };
+  mkdirSync(dirname(file), { recursive: true });
   try {
-    return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
-  } catch {
-    const secrets: DevSecrets = {
-      JWT_ACCESS_SECRET: randomBytes(48).toString('base64url'),
-      JWT_REFRESH_SECRET: randomBytes(48).toString('base64url'),
-    };
-    mkdirSync(dirname(file), { recursive: true });
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600, flag: 'wx' });
     return secrets;
+  } catch (err) {
+    // `npm start` starts every process at once: the one that created the file first wins.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readSecrets(file);
+  }
+}
+
+/** The process that creates the file may still be writing it: a partial file is read again, briefly. */
+function readSecrets(file: string): DevSecrets {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+    } catch (err) {
+      if (!(err instanceof SyntaxError) || attempt >= 20) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+    }
   }
 }

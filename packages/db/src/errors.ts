@@ -8,7 +8,10 @@ export function isUniqueViolation(err: unknown): boolean {
 /** The database could not be reached: connection refused, reset or timed out. */
 export function isDbUnavailable(err: unknown): boolean {
   if (err instanceof Prisma.PrismaClientInitializationError) return true;
-  if (err instanceof Prisma.PrismaClientKnownRequestError && ['P1001', 'P1002', 'P1017', 'P2024'].includes(err.code))
+  if (
+    err instanceof Prisma.PrismaClientKnownRequestError &&
+    ['P1001', 'P1002', 'P1017', 'P2024'].includes(err.code)
+  )
     return true;
   const code = (err as { code?: string; cause?: { code?: string } } | null)?.code;
   const causeCode = (err as { cause?: { code?: string } } | null)?.cause?.code;

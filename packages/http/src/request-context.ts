@@ -17,7 +17,7 @@ export function requestContext(logger: Logger): RequestHandler {
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.http('request', {
+      logger.info('request', {
         requestId,
         method: req.method,
         path: req.originalUrl.split('?')[0],

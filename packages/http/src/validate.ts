@@ -7,8 +7,13 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, value: unknown, whe
   if (result.success) return result.data;
   const fields: Record<string, string> = {};
   for (const issue of result.error.issues) {
-    const key = issue.path.length ? issue.path.join('.') : where;
-    fields[key] ??= issue.message;
+    const prefix = issue.path.join('.');
+    if (issue.code === 'unrecognized_keys') {
+      // Name each unexpected field itself, not the object that holds it.
+      for (const key of issue.keys) fields[prefix ? `${prefix}.${key}` : key] ??= 'is not an accepted field';
+      continue;
+    }
+    fields[prefix || where] ??= issue.message;
   }
   throw new ValidationError(fields, `Invalid ${where}: ${Object.keys(fields).join(', ')}`);
 }

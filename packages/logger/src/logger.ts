@@ -22,7 +22,12 @@ const readable = winston.format.printf(({ timestamp, level, message, service, ..
 });
 
 /** JSON lines in production, one readable line per entry in development. */
-export function createLogger({ service, level = 'info', json = false, silent = false }: LoggerOptions): Logger {
+export function createLogger({
+  service,
+  level = 'info',
+  json = false,
+  silent = false,
+}: LoggerOptions): Logger {
   return winston.createLogger({
     level,
     silent,

@@ -30,7 +30,9 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType, N extends JobNam
   handler: (payload: z.infer<S>, ctx: JobContext) => Promise<unknown>;
 }
 
-export function defineJob<S extends z.ZodType, N extends JobName>(def: JobDefinition<S, N>): JobDefinition<S, N> {
+export function defineJob<S extends z.ZodType, N extends JobName>(
+  def: JobDefinition<S, N>,
+): JobDefinition<S, N> {
   return def;
 }
 

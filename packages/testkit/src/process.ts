@@ -5,11 +5,17 @@ export interface RunningProcess {
   output: () => string;
   /** Resolves with the exit code (or the signal's name). */
   exited: Promise<number | string>;
+  /** The exit code (or signal's name), or 'still running' when the process has not exited within ms. */
+  exitWithin: (ms: number) => Promise<number | string>;
   stop: (signal?: NodeJS.Signals) => Promise<number | string>;
 }
 
 /** Starts one of our processes (built JavaScript) with the given environment, collecting its output. */
-export function startProcess(script: string, env: Record<string, string>, cwd = process.cwd()): RunningProcess {
+export function startProcess(
+  script: string,
+  env: Record<string, string>,
+  cwd = process.cwd(),
+): RunningProcess {
   const child = spawn(process.execPath, [script], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
@@ -21,6 +27,17 @@ export function startProcess(script: string, env: Record<string, string>, cwd = 
     child,
     output: () => out,
     exited,
+    exitWithin: async (ms) => {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<string>((resolve) => {
+        timer = setTimeout(() => resolve('still running'), ms);
+      });
+      try {
+        return await Promise.race([exited, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     stop: async (signal = 'SIGTERM') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
@@ -29,7 +46,10 @@ export function startProcess(script: string, env: Record<string, string>, cwd = 
 }
 
 /** Polls until fn returns a truthy value or the time is up. */
-export async function waitFor<T>(fn: () => Promise<T> | T, { timeoutMs = 15_000, intervalMs = 100 } = {}): Promise<T> {
+export async function waitFor<T>(
+  fn: () => Promise<T> | T,
+  { timeoutMs = 15_000, intervalMs = 100 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -24,7 +24,11 @@ export function auditRoutes({ db }: AppDeps): RouteSpec[] {
           ...(query.userId ? { OR: [{ userId: query.userId }, { actorId: query.userId }] } : {}),
         };
         const [items, total] = await Promise.all([
-          db.auditLog.findMany({ where, orderBy: { createdAt: 'desc' }, ...paging(query.page, query.pageSize) }),
+          db.auditLog.findMany({
+            where,
+            orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+            ...paging(query.page, query.pageSize),
+          }),
           db.auditLog.count({ where }),
         ]);
         return { items, page: query.page, pageSize: query.pageSize, total };

@@ -7,7 +7,14 @@ import { audit } from './audit.js';
 import { clearAuthCookies, REFRESH_COOKIE, setAuthCookies } from './cookies.js';
 import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './passwords.js';
 import { changePasswordBody, idParams, loginBody, refreshBody, setupBody } from './schemas.js';
-import { publicUser, revokeSession, revokeUserSessions, rotateRefreshToken, startSession, type IssuedTokens } from './sessions.js';
+import {
+  publicUser,
+  revokeSession,
+  revokeUserSessions,
+  rotateRefreshToken,
+  startSession,
+  type IssuedTokens,
+} from './sessions.js';
 
 const SETUP_LOCK = 7_236_001;
 
@@ -31,11 +38,21 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
           await tx.$executeRaw`SELECT pg_advisory_xact_lock(${SETUP_LOCK})`;
           if ((await tx.user.count()) > 0) return null;
           return tx.user.create({
-            data: { email: body.email, passwordHash, role: Role.ADMIN, displayName: body.displayName ?? null },
+            data: {
+              email: body.email,
+              passwordHash,
+              role: Role.ADMIN,
+              displayName: body.displayName ?? null,
+            },
           });
         });
         if (!user) throw new ConflictError('already_set_up', 'Cinenest is already set up; sign in instead');
-        await audit(db, logger, req, { type: 'auth.setup', userId: user.id, actorId: user.id, email: user.email });
+        await audit(db, logger, req, {
+          type: 'auth.setup',
+          userId: user.id,
+          actorId: user.id,
+          email: user.email,
+        });
         return { user: publicUser(user) };
       },
     }),
@@ -60,7 +77,12 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
         }
         const tokens = await startSession(deps, user, req, body.deviceName);
         setAuthCookies(res, config, tokens);
-        await audit(db, logger, req, { type: 'auth.login', userId: user.id, email: user.email, meta: { sessionId: tokens.sessionId } });
+        await audit(db, logger, req, {
+          type: 'auth.login',
+          userId: user.id,
+          email: user.email,
+          meta: { sessionId: tokens.sessionId },
+        });
         return { ...tokenBody(tokens), user: publicUser(user) };
       },
     }),
@@ -86,7 +108,11 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
       handler: async ({ auth, req, res }) => {
         await revokeSession(db, auth.session.id, 'logout');
         clearAuthCookies(res, config);
-        await audit(db, logger, req, { type: 'auth.logout', userId: auth.user.id, meta: { sessionId: auth.session.id } });
+        await audit(db, logger, req, {
+          type: 'auth.logout',
+          userId: auth.user.id,
+          meta: { sessionId: auth.session.id },
+        });
       },
     }),
     route({
@@ -131,7 +157,11 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
           data: { revokedAt: new Date(), revokedReason: 'revoked_by_user' },
         });
         if (count === 0) throw new NotFoundError('No such session');
-        await audit(db, logger, req, { type: 'auth.session_revoked', userId: auth.user.id, meta: { sessionId: params.id } });
+        await audit(db, logger, req, {
+          type: 'auth.session_revoked',
+          userId: auth.user.id,
+          meta: { sessionId: params.id },
+        });
       },
     }),
     route({

@@ -1,5 +1,5 @@
 import type { Session, User } from '@cinenest/db';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { AppDeps } from '../deps.js';
 import { ForbiddenError, UnauthorizedError } from '@cinenest/http';
 import { ACCESS_COOKIE } from './cookies.js';
@@ -29,19 +29,35 @@ export function authenticate(deps: AppDeps, optional: boolean): RequestHandler {
       if (optional) return next();
       throw new UnauthorizedError(header ? 'Malformed Authorization header' : 'Authentication required');
     }
-    const claims = verifyAccessToken(deps.config, token);
-    const session = await deps.db.session.findUnique({ where: { id: claims.sid }, include: { user: true } });
-    if (!session || session.userId !== claims.sub || session.revokedAt || session.expiresAt <= new Date())
-      throw new UnauthorizedError('The session has ended, sign in again', 'session_revoked');
-    if (!session.user.active) throw new UnauthorizedError('This account is deactivated', 'account_inactive');
-    if (Date.now() - session.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-      await deps.db.session.update({ where: { id: session.id }, data: { lastUsedAt: new Date(), ip: req.ip ?? null } });
+    let auth: AuthContext;
+    try {
+      auth = await resolveCaller(deps, token, req);
+    } catch (err) {
+      // On a public route a stale token (say the access cookie of a revoked session) counts as none:
+      // it must not stop anyone signing in again.
+      if (optional && err instanceof UnauthorizedError) return next();
+      throw err;
     }
-    const { user, ...rest } = session;
-    res.locals.auth = { user, session: rest } satisfies AuthContext;
-    res.locals.userId = user.id;
+    res.locals.auth = auth;
+    res.locals.userId = auth.user.id;
     next();
   };
+}
+
+async function resolveCaller(deps: AppDeps, token: string, req: Request): Promise<AuthContext> {
+  const claims = verifyAccessToken(deps.config, token);
+  const session = await deps.db.session.findUnique({ where: { id: claims.sid }, include: { user: true } });
+  if (!session || session.userId !== claims.sub || session.revokedAt || session.expiresAt <= new Date())
+    throw new UnauthorizedError('The session has ended, sign in again', 'session_revoked');
+  if (!session.user.active) throw new UnauthorizedError('This account is deactivated', 'account_inactive');
+  if (Date.now() - session.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+    await deps.db.session.update({
+      where: { id: session.id },
+      data: { lastUsedAt: new Date(), ip: req.ip ?? null },
+    });
+  }
+  const { user, ...rest } = session;
+  return { user, session: rest };
 }
 
 /** The permission middleware: 403 unless the signed-in user has the role. */

@@ -12,8 +12,16 @@ export function setAuthCookies(
   tokens: { accessToken: string; refreshToken: string; refreshExpiresAt: Date },
 ): void {
   const base = { httpOnly: true, sameSite: 'strict' as const, secure: config.secureCookies };
-  res.cookie(ACCESS_COOKIE, tokens.accessToken, { ...base, path: '/', maxAge: config.ACCESS_TOKEN_TTL * 1000 });
-  res.cookie(REFRESH_COOKIE, tokens.refreshToken, { ...base, path: REFRESH_PATH, expires: tokens.refreshExpiresAt });
+  res.cookie(ACCESS_COOKIE, tokens.accessToken, {
+    ...base,
+    path: '/',
+    maxAge: config.ACCESS_TOKEN_TTL * 1000,
+  });
+  res.cookie(REFRESH_COOKIE, tokens.refreshToken, {
+    ...base,
+    path: REFRESH_PATH,
+    expires: tokens.refreshExpiresAt,
+  });
 }
 
 export function clearAuthCookies(res: Response, config: Config): void {

@@ -25,7 +25,11 @@ export function deviceRoutes(deps: AppDeps): RouteSpec[] {
 
   async function decide(userCode: string, userId: string, status: 'APPROVED' | 'DENIED') {
     const { count } = await db.deviceCode.updateMany({
-      where: { userCode: normaliseUserCode(userCode), status: DeviceCodeStatus.PENDING, expiresAt: { gt: new Date() } },
+      where: {
+        userCode: normaliseUserCode(userCode),
+        status: DeviceCodeStatus.PENDING,
+        expiresAt: { gt: new Date() },
+      },
       data: { status, userId, decidedAt: new Date() },
     });
     if (count === 0) throw new NotFoundError('No pending sign-in with this code; it may have expired');
@@ -78,7 +82,11 @@ export function deviceRoutes(deps: AppDeps): RouteSpec[] {
       body: userCodeBody,
       handler: async ({ auth, body, req }) => {
         await decide(body.userCode, auth.user.id, DeviceCodeStatus.APPROVED);
-        await audit(db, logger, req, { type: 'device.approved', userId: auth.user.id, meta: { userCode: normaliseUserCode(body.userCode) } });
+        await audit(db, logger, req, {
+          type: 'device.approved',
+          userId: auth.user.id,
+          meta: { userCode: normaliseUserCode(body.userCode) },
+        });
         return { approved: true };
       },
     }),
@@ -90,7 +98,11 @@ export function deviceRoutes(deps: AppDeps): RouteSpec[] {
       body: userCodeBody,
       handler: async ({ auth, body, req }) => {
         await decide(body.userCode, auth.user.id, DeviceCodeStatus.DENIED);
-        await audit(db, logger, req, { type: 'device.denied', userId: auth.user.id, meta: { userCode: normaliseUserCode(body.userCode) } });
+        await audit(db, logger, req, {
+          type: 'device.denied',
+          userId: auth.user.id,
+          meta: { userCode: normaliseUserCode(body.userCode) },
+        });
         return { approved: false };
       },
     }),
@@ -108,8 +120,10 @@ export function deviceRoutes(deps: AppDeps): RouteSpec[] {
         });
         if (!code || code.status === DeviceCodeStatus.CONSUMED)
           throw new BadRequestError('invalid_grant', 'Unknown or already used device code');
-        if (code.expiresAt <= new Date()) throw new BadRequestError('expired_token', 'The code has expired; start again');
-        if (code.status === DeviceCodeStatus.DENIED) throw new BadRequestError('access_denied', 'The sign-in was refused');
+        if (code.expiresAt <= new Date())
+          throw new BadRequestError('expired_token', 'The code has expired; start again');
+        if (code.status === DeviceCodeStatus.DENIED)
+          throw new BadRequestError('access_denied', 'The sign-in was refused');
         if (code.status === DeviceCodeStatus.PENDING || !code.user)
           throw new BadRequestError('authorization_pending', 'Waiting for someone to approve the code');
         if (!code.user.active) throw new BadRequestError('access_denied', 'This account is deactivated');
@@ -117,9 +131,14 @@ export function deviceRoutes(deps: AppDeps): RouteSpec[] {
           where: { id: code.id, status: DeviceCodeStatus.APPROVED },
           data: { status: DeviceCodeStatus.CONSUMED },
         });
-        if (claimed.count !== 1) throw new BadRequestError('invalid_grant', 'Unknown or already used device code');
+        if (claimed.count !== 1)
+          throw new BadRequestError('invalid_grant', 'Unknown or already used device code');
         const tokens = await startSession(deps, code.user, req, code.deviceName ?? undefined);
-        await audit(db, logger, req, { type: 'device.signed_in', userId: code.user.id, meta: { sessionId: tokens.sessionId } });
+        await audit(db, logger, req, {
+          type: 'device.signed_in',
+          userId: code.user.id,
+          meta: { sessionId: tokens.sessionId },
+        });
         return {
           accessToken: tokens.accessToken,
           refreshToken: tokens.refreshToken,

@@ -9,7 +9,11 @@ export const passwordField = z
 export const displayNameField = z.string().trim().min(1).max(100);
 export const deviceNameField = z.string().trim().min(1).max(100);
 
-export const setupBody = z.strictObject({ email: emailField, password: passwordField, displayName: displayNameField.optional() });
+export const setupBody = z.strictObject({
+  email: emailField,
+  password: passwordField,
+  displayName: displayNameField.optional(),
+});
 
 export const loginBody = z.strictObject({
   email: emailField,

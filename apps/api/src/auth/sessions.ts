@@ -29,7 +29,13 @@ function describeDevice(req: Request, deviceName?: string): string | null {
   return (deviceName ?? req.get('user-agent') ?? '').slice(0, 200) || null;
 }
 
-function issue(deps: AppDeps, userId: string, sessionId: string, refreshToken: string, expiresAt: Date): IssuedTokens {
+function issue(
+  deps: AppDeps,
+  userId: string,
+  sessionId: string,
+  refreshToken: string,
+  expiresAt: Date,
+): IssuedTokens {
   return {
     accessToken: signAccessToken(deps.config, { sub: userId, sid: sessionId }),
     refreshToken,
@@ -40,7 +46,12 @@ function issue(deps: AppDeps, userId: string, sessionId: string, refreshToken: s
 }
 
 /** A new signed-in device: a session (the refresh-token family, ending SESSION_MAX_AGE from now) and its first tokens. */
-export async function startSession(deps: AppDeps, user: User, req: Request, deviceName?: string): Promise<IssuedTokens> {
+export async function startSession(
+  deps: AppDeps,
+  user: User,
+  req: Request,
+  deviceName?: string,
+): Promise<IssuedTokens> {
   const refreshToken = opaqueToken();
   const expiresAt = new Date(Date.now() + deps.config.SESSION_MAX_AGE * 1000);
   const session = await deps.db.session.create({
@@ -105,12 +116,21 @@ export async function rotateRefreshToken(deps: AppDeps, token: string, req: Requ
       data: { rotatedAt: new Date() },
     });
     if (claimed.count !== 1) return false;
-    await tx.refreshToken.create({ data: { sessionId: session.id, tokenHash: hashToken(deps.config, next) } });
-    await tx.session.update({ where: { id: session.id }, data: { lastUsedAt: new Date(), ip: req.ip ?? null } });
+    await tx.refreshToken.create({
+      data: { sessionId: session.id, tokenHash: hashToken(deps.config, next) },
+    });
+    await tx.session.update({
+      where: { id: session.id },
+      data: { lastUsedAt: new Date(), ip: req.ip ?? null },
+    });
     return true;
   });
   // Two requests raced with the same token: one of them is a replay.
   if (!rotated) throw await reuse();
-  await audit(db, logger, req, { type: 'auth.refresh', userId: session.userId, meta: { sessionId: session.id } });
+  await audit(db, logger, req, {
+    type: 'auth.refresh',
+    userId: session.userId,
+    meta: { sessionId: session.id },
+  });
   return { tokens: issue(deps, session.userId, session.id, next, session.expiresAt), user: session.user };
 }

@@ -32,7 +32,8 @@ export function verifyAccessToken(config: Config, token: string): AccessClaims {
       throw new UnauthorizedError('Invalid access token', 'invalid_token');
     return { sub: payload.sub, sid: payload.sid };
   } catch (err) {
-    if (err instanceof jwt.TokenExpiredError) throw new UnauthorizedError('The access token has expired', 'token_expired');
+    if (err instanceof jwt.TokenExpiredError)
+      throw new UnauthorizedError('The access token has expired', 'token_expired');
     throw new UnauthorizedError('Invalid access token', 'invalid_token');
   }
 }

@@ -22,7 +22,9 @@ export function healthRoutes({ db, redis }: AppDeps): RouteSpec[] {
       handler: async ({ res }) => {
         const [postgres, redisUp] = await Promise.all([pingDb(db), pingRedis(redis)]);
         const checks = { postgres: postgres ? 'up' : 'down', redis: redisUp ? 'up' : 'down' };
-        const down = Object.entries(checks).filter(([, v]) => v === 'down').map(([k]) => k);
+        const down = Object.entries(checks)
+          .filter(([, v]) => v === 'down')
+          .map(([k]) => k);
         if (down.length === 0) return { status: 'ok', checks };
         res.status(503).json({
           error: { code: 'not_ready', message: `Unavailable: ${down.join(', ')}` },

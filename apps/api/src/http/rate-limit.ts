@@ -6,6 +6,21 @@ import type { AuthContext } from '../auth/authenticate.js';
 import type { AppDeps } from '../deps.js';
 import { TooManyRequestsError } from '@cinenest/http';
 
+/**
+ * rate-limit-redis loads its Lua script once, when the limiter is made, and keeps that promise: if
+ * Redis was unreachable then, every later count fails with the old error even after Redis is back
+ * (sign-in answers 503 until a restart, the general limit silently stops counting). Load it again.
+ */
+class RecoveringRedisStore extends RedisStore {
+  override async increment(key: string) {
+    const loaded = this.incrementScriptSha as Promise<string> | undefined;
+    this.incrementScriptSha = loaded
+      ? loaded.catch(() => this.loadIncrementScript())
+      : this.loadIncrementScript();
+    return super.increment(key);
+  }
+}
+
 type LimiterOptions = Pick<Options, 'windowMs' | 'limit' | 'keyGenerator'> &
   Partial<Pick<Options, 'handler' | 'passOnStoreError' | 'skip'>>;
 
@@ -16,22 +31,28 @@ export function redisLimiter(deps: AppDeps, name: string, options: LimiterOption
   return rateLimit({
     standardHeaders: 'draft-7',
     legacyHeaders: false,
-    store: new RedisStore({
+    // The limiter's own complaints (Redis unreachable) go to our logger, not to the console.
+    logger: {
+      error: (err, message) => logger.error(message ?? 'rate limiter error', { err, limiter: name }),
+      warn: (err, message) => logger.warn(message ?? 'rate limiter warning', { err, limiter: name }),
+    },
+    store: new RecoveringRedisStore({
       prefix: `${config.REDIS_PREFIX}:rl:${name}:`,
-      sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as Promise<RedisReply>,
+      sendCommand: (command: string, ...args: string[]) =>
+        redis.call(command, ...args) as Promise<RedisReply>,
     }),
     handler:
       handler ??
       (async (req, res, next, opts) => {
-      const auth = res.locals.auth as AuthContext | undefined;
-      await audit(db, logger, req, {
-        type: 'rate_limit.hit',
-        userId: auth?.user.id ?? null,
-        meta: { limiter: name, path: req.path },
-      });
-      const retryAfter = Number(res.getHeader('Retry-After')) || Math.ceil(opts.windowMs / 1000);
-      next(new TooManyRequestsError(retryAfter));
-    }),
+        const auth = res.locals.auth as AuthContext | undefined;
+        await audit(db, logger, req, {
+          type: 'rate_limit.hit',
+          userId: auth?.user.id ?? null,
+          meta: { limiter: name, path: req.path },
+        });
+        const retryAfter = Number(res.getHeader('Retry-After')) || Math.ceil(opts.windowMs / 1000);
+        next(new TooManyRequestsError(retryAfter));
+      }),
     ...rest,
   });
 }

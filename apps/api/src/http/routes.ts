@@ -68,7 +68,10 @@ export interface RegisteredRoute {
  * Mounts every route with its guards and validation, and answers 405 (with Allow) for a known
  * path asked with another method. Returns the table of what was registered.
  */
-export function mountRoutes(specs: RouteSpec[], guards: RouteGuards): { router: Router; table: RegisteredRoute[] } {
+export function mountRoutes(
+  specs: RouteSpec[],
+  guards: RouteGuards,
+): { router: Router; table: RegisteredRoute[] } {
   const router = express.Router();
   const methodsByPath = new Map<string, Set<string>>();
   for (const spec of specs) {

@@ -39,7 +39,11 @@ export function userRoutes(deps: AppDeps): RouteSpec[] {
             }
           : {};
         const [items, total] = await Promise.all([
-          db.user.findMany({ where, orderBy: { createdAt: 'asc' }, ...paging(query.page, query.pageSize) }),
+          db.user.findMany({
+            where,
+            orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+            ...paging(query.page, query.pageSize),
+          }),
           db.user.count({ where }),
         ]);
         return { items: items.map(publicUser), page: query.page, pageSize: query.pageSize, total };
@@ -58,10 +62,17 @@ export function userRoutes(deps: AppDeps): RouteSpec[] {
           const user = await db.user.create({
             data: { email: body.email, passwordHash, role: body.role, displayName: body.displayName ?? null },
           });
-          await audit(db, logger, req, { type: 'user.created', userId: user.id, actorId: auth.user.id, email: user.email, meta: { role: user.role } });
+          await audit(db, logger, req, {
+            type: 'user.created',
+            userId: user.id,
+            actorId: auth.user.id,
+            email: user.email,
+            meta: { role: user.role },
+          });
           return { user: publicUser(user) };
         } catch (err) {
-          if (isUniqueViolation(err)) throw new ConflictError('email_taken', 'A user with this email already exists');
+          if (isUniqueViolation(err))
+            throw new ConflictError('email_taken', 'A user with this email already exists');
           throw err;
         }
       },
@@ -74,11 +85,14 @@ export function userRoutes(deps: AppDeps): RouteSpec[] {
       params: idParams,
       body: updateUserBody,
       handler: async ({ auth, params, body, req }) => {
-        const passwordHash = body.password ? await hashPassword(body.password, config.BCRYPT_COST) : undefined;
+        const passwordHash = body.password
+          ? await hashPassword(body.password, config.BCRYPT_COST)
+          : undefined;
         const { before, after } = await db.$transaction(async (tx) => {
           const before = await tx.user.findUnique({ where: { id: params.id } });
           if (!before) throw new NotFoundError('No such user');
-          const losesAdmin = before.role === Role.ADMIN && before.active && (body.role === 'USER' || body.active === false);
+          const losesAdmin =
+            before.role === Role.ADMIN && before.active && (body.role === 'USER' || body.active === false);
           if (losesAdmin) await assertAnotherAdmin(tx, before.id);
           const after = await tx.user.update({
             where: { id: params.id },
@@ -95,7 +109,13 @@ export function userRoutes(deps: AppDeps): RouteSpec[] {
           await revokeUserSessions(db, after.id, body.active === false ? 'deactivated' : 'password_reset');
         }
         const changed = Object.keys(body).filter((k) => body[k as keyof typeof body] !== undefined);
-        await audit(db, logger, req, { type: 'user.updated', userId: after.id, actorId: auth.user.id, email: after.email, meta: { changed } });
+        await audit(db, logger, req, {
+          type: 'user.updated',
+          userId: after.id,
+          actorId: auth.user.id,
+          email: after.email,
+          meta: { changed },
+        });
         if (before.role !== after.role) {
           await audit(db, logger, req, {
             type: 'user.role_changed',
@@ -122,7 +142,12 @@ export function userRoutes(deps: AppDeps): RouteSpec[] {
           await tx.user.delete({ where: { id: user.id } });
           return user;
         });
-        await audit(db, logger, req, { type: 'user.deleted', userId: user.id, actorId: auth.user.id, email: user.email });
+        await audit(db, logger, req, {
+          type: 'user.deleted',
+          userId: user.id,
+          actorId: auth.user.id,
+          email: user.email,
+        });
       },
     }),
   ];

@@ -15,7 +15,9 @@ export const purgeExpired = defineJob({
     const sessions = await db.session.deleteMany({
       where: { OR: [{ expiresAt: { lt: new Date(now) } }, { revokedAt: { lt: new Date(now - DAY) } }] },
     });
-    const deviceCodes = await db.deviceCode.deleteMany({ where: { expiresAt: { lt: new Date(now - 3600_000) } } });
+    const deviceCodes = await db.deviceCode.deleteMany({
+      where: { expiresAt: { lt: new Date(now - 3600_000) } },
+    });
     const audit = await db.auditLog.deleteMany({
       where: { createdAt: { lt: new Date(now - config.AUDIT_RETENTION_DAYS * DAY) } },
     });
