@@ -2,3 +2,4 @@ export { createTestDatabase } from './database.js';
 export { testEnv } from './env.js';
 export { startProcess, waitFor, type RunningProcess } from './process.js';
 export { freePort } from './ports.js';
+export * from './tmdb/index.js';
