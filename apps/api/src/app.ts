@@ -12,6 +12,11 @@ import { errorHandler, notFound, requestContext } from '@cinenest/http';
 import { createLimiters } from './http/rate-limit.js';
 import { mountRoutes, type RegisteredRoute } from './http/routes.js';
 import { userRoutes } from './users/users.routes.js';
+import { genreAndListRoutes } from './catalog/genres-lists.routes.js';
+import { Images } from './catalog/images.js';
+import { movieRoutes } from './catalog/movies.routes.js';
+import { searchRoutes } from './catalog/search.routes.js';
+import { showRoutes } from './catalog/shows.routes.js';
 
 export interface App {
   app: Express;
@@ -38,6 +43,7 @@ export function createApp(deps: AppDeps): App {
   app.use(cookieParser());
 
   const limiters = createLimiters(deps);
+  const images = new Images(deps.db);
   const { router, table } = mountRoutes(
     [
       ...healthRoutes(deps),
@@ -45,6 +51,10 @@ export function createApp(deps: AppDeps): App {
       ...deviceRoutes(deps),
       ...userRoutes(deps),
       ...auditRoutes(deps),
+      ...movieRoutes(deps, images),
+      ...showRoutes(deps, images),
+      ...searchRoutes(deps, images),
+      ...genreAndListRoutes(deps, images),
     ],
     {
       authenticate: (optional) => authenticate(deps, optional),

@@ -12,6 +12,7 @@ import {
 } from '@cinenest/queue';
 import { Worker } from 'bullmq';
 import { createProcessor } from './processor.js';
+import { createTmdbClient } from './tmdb.js';
 
 const config = loadConfigOrExit('cinenest-worker');
 const logger = createLogger({
@@ -39,7 +40,8 @@ const redis = createRedis(config.REDIS_URL, 'worker');
 redis.on('error', (err: Error) => logger.warn('redis connection error', { message: err.message }));
 const db = createDb(config.DATABASE_URL);
 const queues = new Queues(redis, config.REDIS_PREFIX);
-const processor = createProcessor({ db, redis, logger, config });
+const tmdb = createTmdbClient(config, redis, logger);
+const processor = createProcessor({ db, redis, logger, config, tmdb, queues });
 
 const workers = served.map((name) => {
   const worker = new Worker(name, processor, {
@@ -70,10 +72,12 @@ async function stop(signal: string) {
     setTimeout(() => resolve(false), config.SHUTDOWN_TIMEOUT_MS).unref(),
   );
   if (!(await Promise.race([drained, timedOut]))) {
+    // Not w.close(true): BullMQ hands back the close() already pending, which waits for the jobs.
+    // The jobs are left as they are; their locks lapse and the stalled check runs them again.
     logger.warn('active jobs did not finish in time; they will run again elsewhere');
-    await Promise.all(workers.map((w) => w.close(true)));
   }
   await queues.close();
+  tmdb.close();
   await db.$disconnect();
   await redis.quit().catch(() => redis.disconnect());
   logger.info('stopped');

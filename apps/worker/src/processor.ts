@@ -1,7 +1,8 @@
 import type { Config } from '@cinenest/config';
 import type { Db } from '@cinenest/db';
 import { logContext, type Logger } from '@cinenest/logger';
-import { jobByName } from '@cinenest/queue';
+import { jobByName, type Queues } from '@cinenest/queue';
+import type { TmdbClient } from '@cinenest/tmdb';
 import { UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -10,6 +11,8 @@ interface ProcessorDeps {
   redis: Redis;
   logger: Logger;
   config: Config;
+  tmdb: TmdbClient;
+  queues: Queues;
 }
 
 /**

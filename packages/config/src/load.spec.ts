@@ -26,6 +26,7 @@ function env(overrides: Record<string, string | undefined> = {}): NodeJS.Process
     REDIS_URL: 'redis://localhost:6379',
     JWT_ACCESS_SECRET: SECRET_A,
     JWT_REFRESH_SECRET: SECRET_B,
+    TMDB_API_TOKEN: 'a-tmdb-read-access-token',
     ...overrides,
   };
   return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
@@ -228,5 +229,26 @@ describe('BCRYPT_COST', () => {
   it('defaults to 12 and accepts 12 and more anywhere', () => {
     expect(loadConfig(env({ NODE_ENV: 'development' })).BCRYPT_COST).toBe(12);
     expect(loadConfig(env({ NODE_ENV: 'production', BCRYPT_COST: '13' })).BCRYPT_COST).toBe(13);
+  });
+});
+
+describe('catalog settings', () => {
+  it('requires a TMDB token in production only', () => {
+    expect(
+      problemFor(problemsOf(env({ NODE_ENV: 'production', TMDB_API_TOKEN: undefined })), 'TMDB_API_TOKEN'),
+    ).toMatch(/required in production/);
+    expect(
+      loadConfig(env({ NODE_ENV: 'development', TMDB_API_TOKEN: undefined })).TMDB_API_TOKEN,
+    ).toBeUndefined();
+  });
+
+  it('checks the language list and the episode sync mode', () => {
+    expect(loadConfig(env({ CATALOG_LANGUAGES: 'en, fr' })).CATALOG_LANGUAGES).toEqual(['en', 'fr']);
+    expect(problemFor(problemsOf(env({ CATALOG_LANGUAGES: 'en,french' })), 'CATALOG_LANGUAGES.1')).toMatch(
+      /ISO 639-1/,
+    );
+    expect(
+      problemFor(problemsOf(env({ EPISODE_SYNC_MODE: 'SOMETIMES' })), 'EPISODE_SYNC_MODE'),
+    ).toBeDefined();
   });
 });

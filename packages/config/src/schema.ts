@@ -65,6 +65,26 @@ export const envSchema = z
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
 
     SECURE_COOKIES: bool.optional(),
+
+    TMDB_API_URL: z.url().default('https://api.themoviedb.org/3'),
+    TMDB_API_TOKEN: z.string().min(1).optional(),
+    TMDB_RATE_LIMIT: z.coerce.number().int().min(1).max(1000).default(40),
+    TMDB_CACHE_TTL: seconds.default(86_400),
+    DEFAULT_LANGUAGE: z
+      .string()
+      .regex(/^[a-z]{2}$/, 'an ISO 639-1 code such as en')
+      .default('en'),
+    CATALOG_LANGUAGES: list
+      .pipe(z.array(z.string().regex(/^[a-z]{2}$/, 'ISO 639-1 codes such as en,fr')))
+      .default(['en', 'fr', 'de', 'es']),
+    EPISODE_SYNC_MODE: z.enum(['ON_DEMAND', 'GREEDY']).default('ON_DEMAND'),
+    LIST_REFRESH_INTERVAL: seconds.default(3600),
+    LIST_PAGES: z.coerce.number().int().min(1).max(500).default(3),
+    CHANGES_SYNC_INTERVAL: seconds.default(5400),
+    CHANGES_MIN_GAP: z.coerce.number().int().min(0).default(3600),
+    REFERENCE_SYNC_INTERVAL: seconds.default(86_400),
+    SEASON_SWEEP_INTERVAL: seconds.default(10),
+    CATALOG_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
   })
   .superRefine(
     (env, ctx) => {
@@ -75,6 +95,9 @@ export const envSchema = z
         } else if (value !== undefined && Buffer.byteLength(value) < 32) {
           ctx.addIssue({ code: 'custom', path: [key], message: 'must be at least 32 bytes' });
         }
+      }
+      if (env.NODE_ENV === 'production' && !env.TMDB_API_TOKEN) {
+        ctx.addIssue({ code: 'custom', path: ['TMDB_API_TOKEN'], message: 'required in production' });
       }
       if (env.NODE_ENV !== 'test' && env.BCRYPT_COST < 12) {
         ctx.addIssue({ code: 'custom', path: ['BCRYPT_COST'], message: 'must be at least 12 outside tests' });

@@ -1,4 +1,21 @@
 export { createDb, pingDb, type Db } from './client.js';
 export { isUniqueViolation, isDbUnavailable } from './errors.js';
-export { Prisma, Role, DeviceCodeStatus } from './generated/prisma/client.js';
-export type { User, Session, RefreshToken, DeviceCode, AuditLog } from './generated/prisma/client.js';
+export { Prisma, Role, DeviceCodeStatus, MediaKind } from './generated/prisma/client.js';
+export type {
+  User,
+  Session,
+  RefreshToken,
+  DeviceCode,
+  AuditLog,
+  Movie,
+  MovieTranslation,
+  TVShow,
+  TVShowTranslation,
+  Season,
+  Episode,
+  Genre,
+  GenreTranslation,
+  MediaList,
+  SyncState,
+} from './generated/prisma/client.js';
+export { foldText, searchTextOf } from './search-text.js';

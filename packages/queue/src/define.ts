@@ -1,16 +1,21 @@
 import type { Config } from '@cinenest/config';
 import type { Db } from '@cinenest/db';
 import type { Logger } from '@cinenest/logger';
+import type { TmdbClient } from '@cinenest/tmdb';
 import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { JobName, QueueName } from './names.js';
+import type { Queues } from './queues.js';
 
 export interface JobContext {
   db: Db;
   redis: Redis;
   logger: Logger;
   config: Config;
+  tmdb: TmdbClient;
+  /** To enqueue follow-up jobs. */
+  queues: Queues;
   jobId: string;
   attempt: number;
 }

@@ -5,3 +5,8 @@ export { defineJob, DEFAULT_JOB_OPTIONS, type JobDefinition, type JobContext } f
 export { jobs, checkRegistry, jobByName, RegistryError, type PayloadOf } from './registry.js';
 export { Queues, UnknownJobError } from './queues.js';
 export { registerSchedules } from './schedules.js';
+export { PRIORITY } from './priorities.js';
+export { TMDB_NOT_FOUND, TMDB_UNAVAILABLE } from './jobs/catalog/outcomes.js';
+export { IMAGE_CONFIGURATION_KEY } from './jobs/catalog/reference-sync.js';
+export { LISTS, type ListSpec } from './jobs/catalog/lists.js';
+export { CHANGES_WINDOW_DAYS } from './jobs/catalog/changes-sync.js';

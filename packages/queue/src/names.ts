@@ -1,7 +1,17 @@
 /** Every queue, as a constant. A worker serves the ones WORKER_QUEUES lists (all by default). */
-export const QUEUE_NAMES = ['housekeeping'] as const;
+export const QUEUE_NAMES = ['housekeeping', 'catalog'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Every job name. The worker refuses to start unless each has exactly one definition in the registry. */
-export const JOB_NAMES = ['housekeeping.purge-expired'] as const;
+export const JOB_NAMES = [
+  'housekeeping.purge-expired',
+  'catalog.reference-sync',
+  'catalog.list-refresh',
+  'catalog.changes-sync',
+  'catalog.movie-sync',
+  'catalog.show-sync',
+  'catalog.season-sync',
+  'catalog.season-sweep',
+  'catalog.search',
+] as const;
 export type JobName = (typeof JOB_NAMES)[number];

@@ -1,9 +1,27 @@
 import type { JobDefinition } from './define.js';
+import { changesSync } from './jobs/catalog/changes-sync.js';
+import { listRefresh } from './jobs/catalog/list-refresh.js';
+import { movieSync } from './jobs/catalog/movie-sync.js';
+import { referenceSync } from './jobs/catalog/reference-sync.js';
+import { catalogSearch } from './jobs/catalog/search.js';
+import { seasonSweep } from './jobs/catalog/season-sweep.js';
+import { seasonSync } from './jobs/catalog/season-sync.js';
+import { showSync } from './jobs/catalog/show-sync.js';
 import { purgeExpired } from './jobs/housekeeping/purge-expired.js';
 import { JOB_NAMES, type JobName } from './names.js';
 
 /** The one registry of jobs: a worker runs these, the API enqueues them by name. */
-export const jobs = [purgeExpired] as const;
+export const jobs = [
+  purgeExpired,
+  referenceSync,
+  listRefresh,
+  changesSync,
+  movieSync,
+  showSync,
+  seasonSync,
+  seasonSweep,
+  catalogSearch,
+] as const;
 
 export type Jobs = (typeof jobs)[number];
 export type PayloadOf<N extends JobName> = Parameters<Extract<Jobs, { name: N }>['handler']>[0];

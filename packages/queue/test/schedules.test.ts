@@ -106,8 +106,13 @@ describe('registerSchedules', () => {
         processes.map((p) => registerSchedules(jobs, p.queues, p.redis, config, logger)),
       );
       const registered = results.filter((r) => r !== undefined);
-      expect(registered).toEqual([['housekeeping.purge-expired']]);
+      const repeating = jobs.filter((j) => 'every' in j && j.every).map((j) => j.name);
+      expect(repeating).toContain('housekeeping.purge-expired');
+      expect(repeating).toContain('catalog.list-refresh');
+      expect(registered).toEqual([repeating]);
       expect(results.filter((r) => r === undefined)).toHaveLength(2);
+      const catalog = await processes[0]!.queues.get('catalog').getJobSchedulers();
+      expect(catalog.map((s) => s.key).sort()).toEqual(repeating.filter((n) => n.startsWith('catalog.')).sort());
 
       const schedulers = await processes[0]!.queues.get('housekeeping').getJobSchedulers();
       expect(schedulers).toHaveLength(1);

@@ -15,6 +15,9 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     JWT_REFRESH_SECRET: randomBytes(32).toString('hex'),
     BCRYPT_COST: '4',
     HOST: '127.0.0.1',
+    // Never the real TMDB: a closed loopback port unless a test passes its stand-in's URL.
+    TMDB_API_URL: 'http://127.0.0.1:9/3',
+    TMDB_API_TOKEN: 'standin-token',
     ...overrides,
   };
 }

@@ -1,0 +1,76 @@
+import type { AppDeps } from '../deps.js';
+import { paging } from '../http/paging.js';
+import { route, type RouteSpec } from '../http/routes.js';
+import type { Images } from './images.js';
+import { withTranslations } from './includes.js';
+import { parseLang } from './language.js';
+import { accepted, failUnlessFound } from './outcome.js';
+import { presentMovie, presentMovieDetails } from './present.js';
+import { browseQuery, langOnlyQuery, tmdbIdParams } from './schemas.js';
+import { movieOrder } from './sorting.js';
+import { enqueueAndWait } from './wait-for-job.js';
+
+export function movieRoutes({ db, queues, config }: AppDeps, images: Images): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/movies',
+      access: 'user',
+      summary: 'Browse movies: paged, by genre and year, sorted',
+      query: browseQuery,
+      handler: async ({ query }) => {
+        const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
+        const where = {
+          ...(query.genre ? { genres: { some: { id: query.genre } } } : {}),
+          ...(query.year ? { year: query.year } : {}),
+        };
+        const [rows, total] = await Promise.all([
+          db.movie.findMany({
+            where,
+            orderBy: movieOrder(query.sort),
+            include: withTranslations(lang),
+            ...paging(query.page, query.pageSize),
+          }),
+          db.movie.count({ where }),
+          images.refresh(),
+        ]);
+        return {
+          items: rows.map((m) => presentMovie(m, lang, images)),
+          page: query.page,
+          pageSize: query.pageSize,
+          total,
+        };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/api/v1/movies/:tmdbId',
+      access: 'user',
+      summary: 'One movie; fetched from TMDB through the worker when not held yet (202 while pending)',
+      params: tmdbIdParams,
+      query: langOnlyQuery,
+      handler: async ({ params, query, res }) => {
+        const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
+        const find = () =>
+          db.movie.findFirst({
+            where: { tmdbId: params.tmdbId, syncedAt: { not: null } },
+            include: withTranslations(lang),
+          });
+        let movie = await find();
+        if (!movie) {
+          const outcome = await enqueueAndWait(
+            queues,
+            'catalog.movie-sync',
+            { tmdbId: params.tmdbId },
+            config.CATALOG_WAIT_MS,
+          );
+          failUnlessFound(outcome, `movie ${params.tmdbId}`);
+          movie = await find();
+          if (!movie) return accepted(res, `Movie ${params.tmdbId}`);
+        }
+        await images.refresh();
+        return presentMovieDetails(movie, lang, images);
+      },
+    }),
+  ];
+}

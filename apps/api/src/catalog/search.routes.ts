@@ -1,0 +1,118 @@
+import { foldText, Prisma, type Db } from '@cinenest/db';
+import type { AppDeps } from '../deps.js';
+import { route, type RouteSpec } from '../http/routes.js';
+import type { Images } from './images.js';
+import { withTranslations } from './includes.js';
+import { parseLang, type Lang } from './language.js';
+import { presentMovie, presentShow } from './present.js';
+import { searchQuery } from './schemas.js';
+import { enqueueAndWait } from './wait-for-job.js';
+
+const PAGE_SIZE = 20;
+/** pg_trgm word similarity above which a title matches: low enough for a typo or two. */
+const THRESHOLD = '0.3';
+
+type Kind = 'movie' | 'show';
+interface Hit {
+  kind: Kind;
+  id: number;
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+function matching(table: 'Movie' | 'TVShow', kind: Kind, q: string) {
+  const like = `%${escapeLike(q)}%`;
+  return Prisma.sql`
+    SELECT ${kind}::text AS kind, id, word_similarity(${q}, "searchText") AS score, popularity
+    FROM ${Prisma.raw(`"${table}"`)}
+    WHERE ${q} <% "searchText" OR "searchText" LIKE ${like}`;
+}
+
+/** Typo- and accent-tolerant search over titles in every language (pg_trgm on folded text). */
+async function searchLocal(db: Db, q: string, type: 'movie' | 'show' | 'all', page: number) {
+  const parts = [];
+  if (type !== 'show') parts.push(matching('Movie', 'movie', q));
+  if (type !== 'movie') parts.push(matching('TVShow', 'show', q));
+  const union = Prisma.join(parts, ' UNION ALL ');
+  const [, hits, counted] = await db.$transaction([
+    db.$queryRaw`SELECT set_config('pg_trgm.word_similarity_threshold', ${THRESHOLD}, true)`,
+    db.$queryRaw<Hit[]>`
+      SELECT kind, id FROM (${union}) AS hits
+      ORDER BY score DESC, popularity DESC NULLS LAST, kind, id
+      LIMIT ${PAGE_SIZE} OFFSET ${(page - 1) * PAGE_SIZE}`,
+    db.$queryRaw<Array<{ total: bigint }>>`SELECT count(*) AS total FROM (${union}) AS hits`,
+  ]);
+  return { hits, total: Number(counted[0]?.total ?? 0) };
+}
+
+async function load(db: Db, hits: Hit[], lang: Lang, images: Images) {
+  const ids = (kind: Kind) => hits.filter((h) => h.kind === kind).map((h) => h.id);
+  const [movies, shows] = await Promise.all([
+    db.movie.findMany({ where: { id: { in: ids('movie') } }, include: withTranslations(lang) }),
+    db.tVShow.findMany({ where: { id: { in: ids('show') } }, include: withTranslations(lang) }),
+  ]);
+  const byKey = new Map<string, ReturnType<typeof presentMovie> | ReturnType<typeof presentShow>>();
+  for (const m of movies) byKey.set(`movie:${m.id}`, presentMovie(m, lang, images));
+  for (const s of shows) byKey.set(`show:${s.id}`, presentShow(s, lang, images));
+  return hits.map((h) => byKey.get(`${h.kind}:${h.id}`)).filter((x) => x !== undefined);
+}
+
+export function searchRoutes({ db, queues, config }: AppDeps, images: Images): RouteSpec[] {
+  return [
+    route({
+      method: 'get',
+      path: '/api/v1/search',
+      access: 'user',
+      summary: 'Search titles held (typo and accent tolerant), merged with TMDB search run by the worker',
+      query: searchQuery,
+      handler: async ({ query }) => {
+        const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
+        const q = foldText(query.q);
+        const [local, tmdb] = await Promise.all([
+          searchLocal(db, q, query.type, query.page),
+          enqueueAndWait(
+            queues,
+            'catalog.search',
+            { query: query.q, type: query.type, page: query.page },
+            config.CATALOG_WAIT_MS / 2,
+          ),
+          images.refresh(),
+        ]);
+        const items = await load(db, local.hits, lang, images);
+        let extra = 0;
+        if (tmdb.status === 'completed') {
+          // Titles TMDB knows that were not held yet: stored by the job, appended after local matches.
+          const found = tmdb.value as { movies: number[]; shows: number[] };
+          const have = new Set(items.map((i) => `${i.type}:${i.tmdbId}`));
+          const [movies, shows] = await Promise.all([
+            query.type === 'show'
+              ? []
+              : db.movie.findMany({
+                  where: { tmdbId: { in: found.movies } },
+                  include: withTranslations(lang),
+                }),
+            query.type === 'movie'
+              ? []
+              : db.tVShow.findMany({
+                  where: { tmdbId: { in: found.shows } },
+                  include: withTranslations(lang),
+                }),
+          ]);
+          const added = [
+            ...movies.filter((m) => !have.has(`movie:${m.tmdbId}`)).map((m) => presentMovie(m, lang, images)),
+            ...shows.filter((s) => !have.has(`show:${s.tmdbId}`)).map((s) => presentShow(s, lang, images)),
+          ];
+          items.push(...added);
+          extra = added.length;
+        }
+        return {
+          items,
+          page: query.page,
+          pageSize: PAGE_SIZE,
+          total: local.total + extra,
+          tmdb: tmdb.status === 'completed' ? 'complete' : tmdb.status,
+        };
+      },
+    }),
+  ];
+}

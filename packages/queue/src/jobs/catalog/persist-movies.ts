@@ -1,0 +1,95 @@
+import { searchTextOf, type Db } from '@cinenest/db';
+import type { TmdbMovieDetails, TmdbMovieSummary } from '@cinenest/tmdb';
+import { dateOf, logoPathOf, trailerKeyOf, translationRows, yearOf } from './mapping.js';
+
+/** Upserts a movie's full details, genres and translations. Idempotent. Returns whether this was its first full sync. */
+export async function saveMovie(
+  db: Db,
+  d: TmdbMovieDetails,
+  languages: readonly string[],
+  defaultLanguage: string,
+) {
+  const before = await db.movie.findUnique({ where: { tmdbId: d.id }, select: { syncedAt: true } });
+  const translations = translationRows(d.translations?.translations, languages, (t) => t.title);
+  const genreIds = d.genres.map((g) => g.id);
+  if (d.genres.length) {
+    await db.genre.createMany({
+      data: d.genres.map((g) => ({ id: g.id, name: g.name })),
+      skipDuplicates: true,
+    });
+    await db.genre.updateMany({
+      where: { id: { in: genreIds }, forMovies: false },
+      data: { forMovies: true },
+    });
+  }
+  const data = {
+    imdbId: d.imdb_id || d.external_ids?.imdb_id || null,
+    title: d.title,
+    originalTitle: d.original_title || null,
+    originalLanguage: d.original_language || null,
+    overview: d.overview || null,
+    tagline: d.tagline || null,
+    runtime: d.runtime || null,
+    releaseDate: dateOf(d.release_date),
+    year: yearOf(d.release_date),
+    rating: d.vote_average ?? null,
+    voteCount: d.vote_count ?? null,
+    popularity: d.popularity ?? null,
+    status: d.status || null,
+    adult: d.adult ?? false,
+    trailerKey: trailerKeyOf(d.videos?.results),
+    posterPath: d.poster_path,
+    backdropPath: d.backdrop_path,
+    logoPath: logoPathOf(d.images, defaultLanguage),
+    searchText: searchTextOf([d.title, d.original_title, ...translations.map((t) => t.title)]),
+    syncedAt: new Date(),
+  };
+  // No nested writes here, so Prisma issues one INSERT … ON CONFLICT. Run first in the transaction, it locks the
+  // title's row until the commit: two jobs writing one title take turns instead of colliding on its translations.
+  const movie = await db.$transaction(async (tx) => {
+    const row = await tx.movie.upsert({
+      where: { tmdbId: d.id },
+      create: { tmdbId: d.id, ...data },
+      update: data,
+    });
+    await tx.movie.update({
+      where: { id: row.id },
+      data: { genres: { set: genreIds.map((id) => ({ id })) } },
+    });
+    await tx.movieTranslation.deleteMany({ where: { movieId: row.id } });
+    await tx.movieTranslation.createMany({ data: translations.map((t) => ({ movieId: row.id, ...t })) });
+    return row;
+  });
+  return { movie, firstSync: !before?.syncedAt };
+}
+
+/**
+ * Rows for titles seen only in a list or a search (no details yet), so they can be listed at once;
+ * existing rows are left alone. Returns every one of the given titles with its sync state.
+ */
+export async function saveMovieStubs(db: Db, items: TmdbMovieSummary[]) {
+  if (!items.length) return [];
+  await db.movie.createMany({
+    data: items.map((m) => ({
+      tmdbId: m.id,
+      title: m.title,
+      originalTitle: m.original_title || null,
+      originalLanguage: m.original_language || null,
+      overview: m.overview || null,
+      releaseDate: dateOf(m.release_date),
+      year: yearOf(m.release_date),
+      rating: m.vote_average ?? null,
+      voteCount: m.vote_count ?? null,
+      popularity: m.popularity ?? null,
+      adult: m.adult ?? false,
+      posterPath: m.poster_path,
+      backdropPath: m.backdrop_path,
+      searchText: searchTextOf([m.title, m.original_title]),
+    })),
+    skipDuplicates: true,
+  });
+  return db.movie.findMany({
+    where: { tmdbId: { in: items.map((m) => m.id) } },
+    select: { id: true, tmdbId: true, syncedAt: true },
+  });
+}
