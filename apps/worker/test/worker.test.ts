@@ -2,8 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDb, DeviceCodeStatus, type Db } from '@cinenest/db';
-import { createRedis, Queues } from '@cinenest/queue';
-import { createTestDatabase, startProcess, testEnv, waitFor, type RunningProcess } from '@cinenest/testkit';
+import { createRedis, IMAGE_CONFIGURATION_KEY, LISTS, Queues } from '@cinenest/queue';
+import {
+  createTestDatabase,
+  startProcess,
+  startTmdbStandIn,
+  testEnv,
+  waitFor,
+  type RunningProcess,
+  type TmdbStandIn,
+} from '@cinenest/testkit';
 import type { Redis } from 'ioredis';
 
 const WORKER = fileURLToPath(new URL('../dist/main.js', import.meta.url));
@@ -14,7 +22,17 @@ let env: Record<string, string>;
 let db: Db;
 let redis: Redis;
 let queues: Queues;
+let standIn: TmdbStandIn;
 const started: RunningProcess[] = [];
+const prefixes: string[] = [];
+
+/** Every interval away from its default, to see that the schedules follow the configuration. */
+const INTERVALS = {
+  REFERENCE_SYNC_INTERVAL: 43_200,
+  LIST_REFRESH_INTERVAL: 1800,
+  CHANGES_SYNC_INTERVAL: 2700,
+  SEASON_SWEEP_INTERVAL: 30,
+};
 
 function startWorker(overrides: Record<string, string> = {}): RunningProcess {
   const worker = startProcess(WORKER, { ...env, ...overrides });
@@ -28,7 +46,15 @@ const settled = (w: RunningProcess) =>
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  env = testEnv(database.url, { LOG_LEVEL: 'info' });
+  standIn = await startTmdbStandIn({ movies: 40, shows: 8 });
+  env = testEnv(database.url, {
+    LOG_LEVEL: 'info',
+    TMDB_API_URL: standIn.url,
+    TMDB_API_TOKEN: standIn.token,
+    LIST_PAGES: '1',
+    ...Object.fromEntries(Object.entries(INTERVALS).map(([k, v]) => [k, String(v)])),
+  });
+  prefixes.push(env.REDIS_PREFIX!);
   db = createDb(database.url, { poolSize: 2 });
   redis = createRedis(env.REDIS_URL!, 'worker');
   queues = new Queues(redis, env.REDIS_PREFIX!);
@@ -36,8 +62,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const w of started) await w.stop('SIGKILL');
-  const keys = await redis.keys(`${env.REDIS_PREFIX}:*`);
-  if (keys.length) await redis.del(...keys);
+  for (const prefix of prefixes) {
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length) await redis.del(...keys);
+  }
+  await standIn.close();
   await queues.close();
   await redis.quit();
   await db.$disconnect();
@@ -61,6 +90,48 @@ describe('three workers started together', () => {
     const registrars = workers.filter((w) => w.output().includes('job schedules registered'));
     expect(registrars).toHaveLength(1);
   });
+
+  it('registers each catalog scheduler once, at its configured interval', async () => {
+    const schedulers = await queues.get('catalog').getJobSchedulers();
+    const byKey = Object.fromEntries(schedulers.map((s) => [s.key, s.every]));
+    expect(schedulers).toHaveLength(4);
+    expect(byKey).toEqual({
+      'catalog.reference-sync': INTERVALS.REFERENCE_SYNC_INTERVAL * 1000,
+      'catalog.list-refresh': INTERVALS.LIST_REFRESH_INTERVAL * 1000,
+      'catalog.changes-sync': INTERVALS.CHANGES_SYNC_INTERVAL * 1000,
+      'catalog.season-sweep': INTERVALS.SEASON_SWEEP_INTERVAL * 1000,
+    });
+  });
+
+  it('the scheduled catalog jobs run: genres, image configuration, lists, and every listed title synced', async () => {
+    const catalog = queues.get('catalog');
+    // Each scheduler's next run waits as a delayed job: done means nothing else waits or runs.
+    const unsynced = () =>
+      db.mediaListItem.count({
+        where: { OR: [{ movie: { syncedAt: null } }, { show: { syncedAt: null } }] },
+      });
+    await waitFor(
+      async () => {
+        const counts = await catalog.getJobCounts('active', 'waiting', 'prioritized');
+        return (
+          (await db.mediaList.count()) === LISTS.length &&
+          (await unsynced()) === 0 &&
+          Object.values(counts).every((n) => n === 0)
+        );
+      },
+      { timeoutMs: 25_000 },
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}\n${workers.map((w) => w.output()).join('\n---\n')}`);
+    });
+    expect(await catalog.getJobCounts('failed')).toEqual({ failed: 0 });
+    expect(await db.genre.count()).toBeGreaterThan(0);
+    expect(await db.syncState.findUnique({ where: { key: IMAGE_CONFIGURATION_KEY } })).not.toBeNull();
+    const listed = await db.mediaListItem.findMany({ include: { movie: true, show: true } });
+    expect(listed.length).toBeGreaterThan(0);
+    for (const item of listed) expect((item.movie ?? item.show)!.syncedAt).not.toBeNull();
+    // The changes feed was walked to today for both kinds.
+    expect(await db.syncState.count({ where: { key: { startsWith: 'tmdb.changes.' } } })).toBe(2);
+  }, 30_000);
 
   it('the purge job deletes expired sessions and device codes, and keeps live ones', async () => {
     // The scheduler's own runs must not do the work for us: wait until the queue is idle.
@@ -110,6 +181,25 @@ describe('three workers started together', () => {
     expect(codes).toEqual([0, 0, 0]);
     for (const w of workers) expect(w.output()).toMatch(/stopped/);
   }, 15_000);
+});
+
+describe('a worker whose catalog job is retrying an unreachable TMDB', () => {
+  it('still exits with code 0 on SIGTERM, leaving the job to run again', async () => {
+    const prefix = `t${randomBytes(5).toString('hex')}`;
+    prefixes.push(prefix);
+    const worker = startWorker({
+      REDIS_PREFIX: prefix,
+      TMDB_API_URL: 'http://127.0.0.1:9/3',
+      LOG_LEVEL: 'debug',
+      SHUTDOWN_TIMEOUT_MS: '1000',
+    });
+    // The scheduled reference-sync starts at once and retries its TMDB call for tens of seconds.
+    await waitFor(() => /tmdb retry/.test(worker.output()), { timeoutMs: 15_000 });
+    worker.child.kill('SIGTERM');
+    expect(await worker.exitWithin(10_000)).toBe(0);
+    expect(worker.output()).toMatch(/did not finish in time/);
+    expect(worker.output()).toMatch(/stopped/);
+  }, 30_000);
 });
 
 describe('a worker with an unknown queue in WORKER_QUEUES', () => {

@@ -39,13 +39,16 @@ async function walk(db: Db, queues: Queues, tmdb: TmdbClient, kind: 'movie' | 't
   if (day < earliest) day = earliest;
   const days: string[] = [];
   let refreshed = 0;
+  // A refresh done is removed at once: a kept job would hold its id (title and day), and the next run,
+  // walking the cursor's day again, could not enqueue it for a title that changed again that day.
+  const options = { priority: PRIORITY.refresh, removeOnComplete: true };
   for (; day <= today; day = addDays(day, 1)) {
     const held = await heldIds(db, kind, await changedIds(tmdb, kind, day));
     await Promise.all(
       held.map((tmdbId) =>
         kind === 'movie'
-          ? queues.enqueue('catalog.movie-sync', { tmdbId, fresh: true, day }, { priority: PRIORITY.refresh })
-          : queues.enqueue('catalog.show-sync', { tmdbId, fresh: true, day }, { priority: PRIORITY.refresh }),
+          ? queues.enqueue('catalog.movie-sync', { tmdbId, fresh: true, day }, options)
+          : queues.enqueue('catalog.show-sync', { tmdbId, fresh: true, day }, options),
       ),
     );
     refreshed += held.length;
