@@ -3,3 +3,4 @@ export { testEnv } from './env.js';
 export { startProcess, waitFor, type RunningProcess } from './process.js';
 export { freePort } from './ports.js';
 export * from './tmdb/index.js';
+export * from './yts/index.js';

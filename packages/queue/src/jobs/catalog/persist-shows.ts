@@ -1,5 +1,5 @@
 import { searchTextOf, type Db } from '@cinenest/db';
-import type { TmdbSeason, TmdbTvDetails, TmdbTvSummary } from '@cinenest/tmdb';
+import type { TmdbSeason, TmdbSeasonSummary, TmdbTvDetails, TmdbTvSummary } from '@cinenest/tmdb';
 import { dateOf, logoPathOf, trailerKeyOf, translationRows, yearOf } from './mapping.js';
 
 /** Upserts a show, its genres, translations and season list (episodes come with catalog.season-sync). */
@@ -61,14 +61,7 @@ export async function saveShow(
     return row;
   });
   for (const s of d.seasons ?? []) {
-    const fields = {
-      tmdbId: s.id,
-      name: s.name || null,
-      overview: s.overview || null,
-      airDate: dateOf(s.air_date),
-      posterPath: s.poster_path,
-      episodeCount: s.episode_count ?? null,
-    };
+    const fields = seasonFields(s, s.episode_count ?? null);
     const existing = await db.season.findUnique({
       where: { showId_seasonNumber: { showId: show.id, seasonNumber: s.season_number } },
       select: { episodeCount: true },
@@ -84,16 +77,20 @@ export async function saveShow(
   return show;
 }
 
-/** Episodes of one season; marks the season synced. */
-export async function saveSeason(db: Db, showId: number, s: TmdbSeason) {
-  const fields = {
+function seasonFields(s: TmdbSeasonSummary | TmdbSeason, episodeCount: number | null) {
+  return {
     tmdbId: s.id,
     name: s.name || null,
     overview: s.overview || null,
     airDate: dateOf(s.air_date),
     posterPath: s.poster_path,
-    episodeCount: s.episodes.length,
+    episodeCount,
   };
+}
+
+/** Episodes of one season; marks the season synced. */
+export async function saveSeason(db: Db, showId: number, s: TmdbSeason) {
+  const fields = seasonFields(s, s.episodes.length);
   const season = await db.season.upsert({
     where: { showId_seasonNumber: { showId, seasonNumber: s.season_number } },
     create: { showId, seasonNumber: s.season_number, ...fields },
