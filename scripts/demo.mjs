@@ -24,13 +24,21 @@ try {
   const apiUrl = `http://localhost:${port}`;
   const upstreams = {};
   if (!process.env.TMDB_API_TOKEN) {
-    // No TMDB token: the offline stand-in from packages/testkit serves a generated catalog.
-    const { startTmdbStandIn } = await import('../packages/testkit/dist/index.js');
+    // No TMDB token: the offline stand-ins from packages/testkit serve a generated catalog, and YTS
+    // mirrors that know most of its movies.
+    const { startTmdbStandIn, startYtsMirrors, ytsMoviesFromTmdb } =
+      await import('../packages/testkit/dist/index.js');
     const tmdb = await startTmdbStandIn({ movies: 500, shows: 80 });
     onCleanup(() => tmdb.close());
     upstreams.TMDB_API_URL = tmdb.url;
     upstreams.TMDB_API_TOKEN = tmdb.token;
     step(`no TMDB_API_TOKEN: using DEMO DATA from the TMDB stand-in at ${tmdb.url}`);
+    if (!process.env.YTS_MIRRORS) {
+      const yts = await startYtsMirrors({ count: 2, movies: ytsMoviesFromTmdb(tmdb.catalog) });
+      onCleanup(() => yts.close());
+      upstreams.YTS_MIRRORS = yts.urls.join(',');
+      step(`and the YTS stand-in mirrors at ${yts.urls.join(', ')}`);
+    }
   }
   const env = {
     ...upstreams,

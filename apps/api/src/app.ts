@@ -17,6 +17,7 @@ import { Images } from './catalog/images.js';
 import { movieRoutes } from './catalog/movies.routes.js';
 import { searchRoutes } from './catalog/search.routes.js';
 import { showRoutes } from './catalog/shows.routes.js';
+import { sourceRoutes } from './sources/sources.routes.js';
 
 export interface App {
   app: Express;
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps): App {
       ...showRoutes(deps, images),
       ...searchRoutes(deps, images),
       ...genreAndListRoutes(deps, images),
+      ...sourceRoutes(deps),
     ],
     {
       authenticate: (optional) => authenticate(deps, optional),

@@ -12,7 +12,7 @@ import {
 } from '@cinenest/queue';
 import { Worker } from 'bullmq';
 import { createProcessor } from './processor.js';
-import { createTmdbClient } from './tmdb.js';
+import { createCipher, createTmdbClient, createYtsClient } from './upstreams.js';
 
 const config = loadConfigOrExit('cinenest-worker');
 const logger = createLogger({
@@ -41,7 +41,9 @@ redis.on('error', (err: Error) => logger.warn('redis connection error', { messag
 const db = createDb(config.DATABASE_URL);
 const queues = new Queues(redis, config.REDIS_PREFIX);
 const tmdb = createTmdbClient(config, redis, logger);
-const processor = createProcessor({ db, redis, logger, config, tmdb, queues });
+const yts = createYtsClient(config, redis, logger);
+const cipher = createCipher(config);
+const processor = createProcessor({ db, redis, logger, config, tmdb, yts, cipher, queues });
 
 const workers = served.map((name) => {
   const worker = new Worker(name, processor, {
@@ -78,6 +80,7 @@ async function stop(signal: string) {
   }
   await queues.close();
   tmdb.close();
+  yts.close();
   await db.$disconnect();
   await redis.quit().catch(() => redis.disconnect());
   logger.info('stopped');

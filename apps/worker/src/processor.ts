@@ -2,8 +2,10 @@ import type { Config } from '@cinenest/config';
 import type { Db } from '@cinenest/db';
 import { logContext, type Logger } from '@cinenest/logger';
 import { jobByName, type Queues } from '@cinenest/queue';
+import type { Cipher } from '@cinenest/secrets';
 import type { TmdbClient } from '@cinenest/tmdb';
-import { UnrecoverableError, type Job } from 'bullmq';
+import type { YtsClient } from '@cinenest/yts';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 interface ProcessorDeps {
@@ -12,6 +14,8 @@ interface ProcessorDeps {
   logger: Logger;
   config: Config;
   tmdb: TmdbClient;
+  yts: YtsClient;
+  cipher: Cipher;
   queues: Queues;
 }
 
@@ -20,7 +24,7 @@ interface ProcessorDeps {
  * good instead of retrying), and every log line of the run carries the job id.
  */
 export function createProcessor(deps: ProcessorDeps) {
-  return async (job: Job): Promise<unknown> => {
+  return async (job: Job, token?: string): Promise<unknown> => {
     const def = jobByName(job.name);
     if (!def) throw new UnrecoverableError(`No handler for job ${job.name}`);
     const parsed = def.schema.safeParse(job.data);
@@ -34,7 +38,12 @@ export function createProcessor(deps: ProcessorDeps) {
     return logContext.run({ jobId }, async () => {
       const started = Date.now();
       deps.logger.debug('job started', { job: job.name });
-      const result = await def.handler(parsed.data, { ...deps, jobId, attempt: job.attemptsMade + 1 });
+      const delay = async (ms: number, reason: string): Promise<never> => {
+        deps.logger.warn('job delayed', { job: job.name, ms, reason });
+        await job.moveToDelayed(Date.now() + ms, token);
+        throw new DelayedError();
+      };
+      const result = await def.handler(parsed.data, { ...deps, jobId, attempt: job.attemptsMade + 1, delay });
       deps.logger.info('job completed', { job: job.name, ms: Date.now() - started });
       return result;
     });

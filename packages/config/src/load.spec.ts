@@ -27,6 +27,7 @@ function env(overrides: Record<string, string | undefined> = {}): NodeJS.Process
     JWT_ACCESS_SECRET: SECRET_A,
     JWT_REFRESH_SECRET: SECRET_B,
     TMDB_API_TOKEN: 'a-tmdb-read-access-token',
+    SOURCE_ENCRYPTION_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64'),
     ...overrides,
   };
   return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
@@ -250,5 +251,31 @@ describe('catalog settings', () => {
     expect(
       problemFor(problemsOf(env({ EPISODE_SYNC_MODE: 'SOMETIMES' })), 'EPISODE_SYNC_MODE'),
     ).toBeDefined();
+  });
+});
+
+describe('source encryption keys', () => {
+  it('are required in production and generated once elsewhere', () => {
+    expect(
+      problemFor(
+        problemsOf(env({ NODE_ENV: 'production', SOURCE_ENCRYPTION_KEYS: undefined })),
+        'SOURCE_ENCRYPTION_KEYS',
+      ),
+    ).toMatch(/required in production/);
+    const dataDir = tempDataDir();
+    const first = loadConfig(
+      env({ NODE_ENV: 'development', DATA_DIR: dataDir, SOURCE_ENCRYPTION_KEYS: undefined }),
+    );
+    const again = loadConfig(
+      env({ NODE_ENV: 'development', DATA_DIR: dataDir, SOURCE_ENCRYPTION_KEYS: undefined }),
+    );
+    expect(first.SOURCE_ENCRYPTION_KEYS).toMatch(/^dev1:/);
+    expect(again.SOURCE_ENCRYPTION_KEYS).toBe(first.SOURCE_ENCRYPTION_KEYS);
+  });
+
+  it('must be id:key pairs', () => {
+    expect(
+      problemFor(problemsOf(env({ SOURCE_ENCRYPTION_KEYS: 'just-a-key' })), 'SOURCE_ENCRYPTION_KEYS'),
+    ).toMatch(/id:key/);
   });
 });

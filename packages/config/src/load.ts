@@ -1,8 +1,13 @@
 import type { z } from 'zod';
-import { devSecrets } from './secrets.js';
+import { devSecrets, devSourceKeyring } from './secrets.js';
 import { envSchema, type Env } from './schema.js';
 
-export type Config = Env & { JWT_ACCESS_SECRET: string; JWT_REFRESH_SECRET: string; secureCookies: boolean };
+export type Config = Env & {
+  JWT_ACCESS_SECRET: string;
+  JWT_REFRESH_SECRET: string;
+  SOURCE_ENCRYPTION_KEYS: string;
+  secureCookies: boolean;
+};
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -26,6 +31,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...cfg,
     JWT_ACCESS_SECRET: cfg.JWT_ACCESS_SECRET ?? generated!.JWT_ACCESS_SECRET,
     JWT_REFRESH_SECRET: cfg.JWT_REFRESH_SECRET ?? generated!.JWT_REFRESH_SECRET,
+    SOURCE_ENCRYPTION_KEYS: cfg.SOURCE_ENCRYPTION_KEYS ?? devSourceKeyring(cfg.DATA_DIR),
     secureCookies: cfg.SECURE_COOKIES ?? cfg.NODE_ENV === 'production',
   };
 }

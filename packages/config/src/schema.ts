@@ -85,6 +85,21 @@ export const envSchema = z
     REFERENCE_SYNC_INTERVAL: seconds.default(86_400),
     SEASON_SWEEP_INTERVAL: seconds.default(10),
     CATALOG_WAIT_MS: z.coerce.number().int().min(0).max(30_000).default(3000),
+
+    YTS_MIRRORS: list
+      .pipe(z.array(z.url('each mirror must be a URL')).min(1, 'at least one mirror'))
+      .default(['https://yts.mx/api/v2', 'https://yts.lt/api/v2', 'https://yts.am/api/v2']),
+    YTS_RATE_LIMIT: z.coerce.number().int().min(1).max(100).default(5),
+    SOURCE_ENCRYPTION_KEYS: z
+      .string()
+      .regex(
+        /^[a-z0-9]{1,16}:[A-Za-z0-9+/=]+(,[a-z0-9]{1,16}:[A-Za-z0-9+/=]+)*$/,
+        'id:key pairs, comma-separated',
+      )
+      .optional(),
+    SOURCE_LOOKUP_SECRET: z.string().min(32, 'at least 32 characters').optional(),
+    SOURCE_SEARCH_SWEEP_INTERVAL: seconds.default(60),
+    SOURCE_RESEARCH_DAYS: z.coerce.number().int().min(1).default(7),
   })
   .superRefine(
     (env, ctx) => {
@@ -95,6 +110,9 @@ export const envSchema = z
         } else if (value !== undefined && Buffer.byteLength(value) < 32) {
           ctx.addIssue({ code: 'custom', path: [key], message: 'must be at least 32 bytes' });
         }
+      }
+      if (env.NODE_ENV === 'production' && !env.SOURCE_ENCRYPTION_KEYS) {
+        ctx.addIssue({ code: 'custom', path: ['SOURCE_ENCRYPTION_KEYS'], message: 'required in production' });
       }
       if (env.NODE_ENV === 'production' && !env.TMDB_API_TOKEN) {
         ctx.addIssue({ code: 'custom', path: ['TMDB_API_TOKEN'], message: 'required in production' });

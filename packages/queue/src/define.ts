@@ -1,7 +1,9 @@
 import type { Config } from '@cinenest/config';
 import type { Db } from '@cinenest/db';
 import type { Logger } from '@cinenest/logger';
+import type { Cipher } from '@cinenest/secrets';
 import type { TmdbClient } from '@cinenest/tmdb';
+import type { YtsClient } from '@cinenest/yts';
 import type { JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { z } from 'zod';
@@ -14,10 +16,15 @@ export interface JobContext {
   logger: Logger;
   config: Config;
   tmdb: TmdbClient;
+  yts: YtsClient;
+  /** Encrypts what identifies a torrent before it is stored; its lookup() is the keyed hash. */
+  cipher: Cipher;
   /** To enqueue follow-up jobs. */
   queues: Queues;
   jobId: string;
   attempt: number;
+  /** Puts the job back to run again after ms, without using up an attempt (never fails it). */
+  delay: (ms: number, reason: string) => Promise<never>;
 }
 
 export interface JobDefinition<S extends z.ZodType = z.ZodType, N extends JobName = JobName> {

@@ -1,5 +1,5 @@
 /** Every queue, as a constant. A worker serves the ones WORKER_QUEUES lists (all by default). */
-export const QUEUE_NAMES = ['housekeeping', 'catalog'] as const;
+export const QUEUE_NAMES = ['housekeeping', 'catalog', 'sources'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Every job name. The worker refuses to start unless each has exactly one definition in the registry. */
@@ -13,5 +13,7 @@ export const JOB_NAMES = [
   'catalog.season-sync',
   'catalog.season-sweep',
   'catalog.search',
+  'sources.search',
+  'sources.search-sweep',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];

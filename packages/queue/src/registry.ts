@@ -8,6 +8,8 @@ import { seasonSweep } from './jobs/catalog/season-sweep.js';
 import { seasonSync } from './jobs/catalog/season-sync.js';
 import { showSync } from './jobs/catalog/show-sync.js';
 import { purgeExpired } from './jobs/housekeeping/purge-expired.js';
+import { sourcesSearch } from './jobs/sources/search.js';
+import { sourcesSearchSweep } from './jobs/sources/search-sweep.js';
 import { JOB_NAMES, type JobName } from './names.js';
 
 /** The one registry of jobs: a worker runs these, the API enqueues them by name. */
@@ -21,6 +23,8 @@ export const jobs = [
   seasonSync,
   seasonSweep,
   catalogSearch,
+  sourcesSearch,
+  sourcesSearchSweep,
 ] as const;
 
 export type Jobs = (typeof jobs)[number];

@@ -18,6 +18,8 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     // Never the real TMDB: a closed loopback port unless a test passes its stand-in's URL.
     TMDB_API_URL: 'http://127.0.0.1:9/3',
     TMDB_API_TOKEN: 'standin-token',
+    YTS_MIRRORS: 'http://127.0.0.1:9/api/v2',
+    SOURCE_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString('base64')}`,
     ...overrides,
   };
 }

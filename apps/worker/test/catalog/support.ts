@@ -23,6 +23,8 @@ import { TmdbClient, type TmdbClientOptions } from '@cinenest/tmdb';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { createProcessor } from '../../src/processor.js';
+import { Cipher, parseKeyring } from '@cinenest/secrets';
+import { YtsClient } from '@cinenest/yts';
 
 /** The stand-in's "today" in every catalog test, so lists and the changes feed are the same on every run. */
 export const TODAY = '2026-06-15';
@@ -125,6 +127,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     return c;
   };
   const tmdb = client();
+  // The catalog jobs never reach YTS; movie-sync only enqueues a source search on the sources queue.
+  const yts = new YtsClient({ mirrors: config.YTS_MIRRORS, redis, keyPrefix: prefix, logger });
+  const cipher = new Cipher(parseKeyring(config.SOURCE_ENCRYPTION_KEYS));
   const queues = new Queues(redis, prefix);
   const catalog = queues.get('catalog');
   const workers: CatalogWorker[] = [];
@@ -135,9 +140,14 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
     config,
     tmdb,
+    yts,
+    cipher,
     queues,
     jobId: `direct-${randomBytes(3).toString('hex')}`,
     attempt: 1,
+    delay: async (ms, reason) => {
+      throw new Error(`delayed ${ms} ms: ${reason}`);
+    },
     ...overrides,
   });
 
@@ -157,7 +167,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       return def.handler(def.schema.parse(payload), context(overrides));
     },
     worker: ({ concurrency = 5, config: workerConfig = config } = {}) => {
-      const processor = createProcessor({ db, redis, logger, config: workerConfig, tmdb, queues });
+      const processor = createProcessor({
+        db,
+        redis,
+        logger,
+        config: workerConfig,
+        tmdb,
+        yts,
+        cipher,
+        queues,
+      });
       const worker = new Worker('catalog', processor, { connection: redis, prefix, concurrency });
       const record: CatalogWorker = {
         worker,
@@ -209,6 +228,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       await Promise.all(workers.map((w) => w.close()));
       await queues.close();
       for (const c of clients) c.close();
+      yts.close();
       const keys = await redis.keys(`${prefix}:*`);
       if (keys.length) await redis.del(...keys);
       await redis.quit();

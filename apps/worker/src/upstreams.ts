@@ -1,6 +1,8 @@
 import type { Config } from '@cinenest/config';
 import type { Logger } from '@cinenest/logger';
 import { TmdbClient } from '@cinenest/tmdb';
+import { Cipher, parseKeyring } from '@cinenest/secrets';
+import { YtsClient } from '@cinenest/yts';
 import type { Redis } from 'ioredis';
 
 /** The one TMDB client of a worker process; its rate limit and cache are shared through Redis. */
@@ -15,4 +17,19 @@ export function createTmdbClient(config: Config, redis: Redis, logger: Logger): 
     cacheTtlSeconds: config.TMDB_CACHE_TTL,
     logger,
   });
+}
+
+/** The YTS client: mirrors in order, breakers and rate limit shared through Redis. */
+export function createYtsClient(config: Config, redis: Redis, logger: Logger): YtsClient {
+  return new YtsClient({
+    mirrors: config.YTS_MIRRORS,
+    redis,
+    keyPrefix: config.REDIS_PREFIX,
+    ratePerSecond: config.YTS_RATE_LIMIT,
+    logger,
+  });
+}
+
+export function createCipher(config: Config): Cipher {
+  return new Cipher(parseKeyring(config.SOURCE_ENCRYPTION_KEYS, config.SOURCE_LOOKUP_SECRET));
 }
