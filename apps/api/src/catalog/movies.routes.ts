@@ -54,7 +54,8 @@ export function movieRoutes({ db, queues, config }: AppDeps, images: Images): Ro
         const find = () =>
           db.movie.findFirst({
             where: { tmdbId: params.tmdbId, syncedAt: { not: null } },
-            include: withTranslations(lang),
+            // Every translation (a handful of rows): `languages` lists them all; the asked one is picked from them.
+            include: { ...withTranslations(lang), translations: true },
           });
         let movie = await find();
         if (!movie) {
