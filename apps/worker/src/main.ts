@@ -41,9 +41,10 @@ redis.on('error', (err: Error) => logger.warn('redis connection error', { messag
 const db = createDb(config.DATABASE_URL);
 const queues = new Queues(redis, config.REDIS_PREFIX);
 const tmdb = createTmdbClient(config, redis, logger);
+const tmdbInteractive = createTmdbClient(config, redis, logger, 'interactive');
 const yts = createYtsClient(config, redis, logger);
 const cipher = createCipher(config);
-const processor = createProcessor({ db, redis, logger, config, tmdb, yts, cipher, queues });
+const processor = createProcessor({ db, redis, logger, config, tmdb, tmdbInteractive, yts, cipher, queues });
 
 const workers = served.map((name) => {
   const worker = new Worker(name, processor, {
@@ -80,6 +81,7 @@ async function stop(signal: string) {
   }
   await queues.close();
   tmdb.close();
+  tmdbInteractive.close();
   yts.close();
   await db.$disconnect();
   await redis.quit().catch(() => redis.disconnect());

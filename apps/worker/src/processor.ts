@@ -1,7 +1,7 @@
 import type { Config } from '@cinenest/config';
 import type { Db } from '@cinenest/db';
 import { logContext, type Logger } from '@cinenest/logger';
-import { jobByName, type Queues } from '@cinenest/queue';
+import { jobByName, PRIORITY, type Queues } from '@cinenest/queue';
 import type { Cipher } from '@cinenest/secrets';
 import type { TmdbClient } from '@cinenest/tmdb';
 import type { YtsClient } from '@cinenest/yts';
@@ -14,6 +14,8 @@ interface ProcessorDeps {
   logger: Logger;
   config: Config;
   tmdb: TmdbClient;
+  /** The same client with a short retry budget, for jobs someone is waiting on (priority demand). */
+  tmdbInteractive?: TmdbClient;
   yts: YtsClient;
   cipher: Cipher;
   queues: Queues;
@@ -43,7 +45,15 @@ export function createProcessor(deps: ProcessorDeps) {
         await job.moveToDelayed(Date.now() + ms, token);
         throw new DelayedError();
       };
-      const result = await def.handler(parsed.data, { ...deps, jobId, attempt: job.attemptsMade + 1, delay });
+      const waitedOn = job.priority === PRIORITY.demand && deps.tmdbInteractive;
+      const tmdb = waitedOn ? deps.tmdbInteractive! : deps.tmdb;
+      const result = await def.handler(parsed.data, {
+        ...deps,
+        tmdb,
+        jobId,
+        attempt: job.attemptsMade + 1,
+        delay,
+      });
       deps.logger.info('job completed', { job: job.name, ms: Date.now() - started });
       return result;
     });

@@ -6,8 +6,14 @@ import { YtsClient } from '@cinenest/yts';
 import type { Redis } from 'ioredis';
 
 /** The one TMDB client of a worker process; its rate limit and cache are shared through Redis. */
-export function createTmdbClient(config: Config, redis: Redis, logger: Logger): TmdbClient {
-  if (!config.TMDB_API_TOKEN) logger.warn('TMDB_API_TOKEN is not set: catalog jobs will fail until it is');
+export function createTmdbClient(
+  config: Config,
+  redis: Redis,
+  logger: Logger,
+  budget: 'patient' | 'interactive' = 'patient',
+): TmdbClient {
+  if (!config.TMDB_API_TOKEN && budget === 'patient')
+    logger.warn('TMDB_API_TOKEN is not set: catalog jobs will fail until it is');
   return new TmdbClient({
     baseUrl: config.TMDB_API_URL,
     token: config.TMDB_API_TOKEN ?? '',
@@ -16,6 +22,10 @@ export function createTmdbClient(config: Config, redis: Redis, logger: Logger): 
     ratePerSecond: config.TMDB_RATE_LIMIT,
     cacheTtlSeconds: config.TMDB_CACHE_TTL,
     logger,
+    // Someone is waiting (the API waits CATALOG_WAIT_MS): one quick retry, so an outage (5xx, reset,
+    // refused) fails the attempt in time to answer 503 rather than 202s for half a minute; a merely
+    // slow answer still gets the normal timeout. BullMQ's own backoff then retries the job.
+    ...(budget === 'interactive' ? { maxRetries: 1, retryBaseMs: 200 } : {}),
   });
 }
 

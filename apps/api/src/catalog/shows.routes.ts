@@ -88,9 +88,9 @@ export function showRoutes({ db, queues, config }: AppDeps, images: Images): Rou
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
         const show = await loadShow(params.tmdbId, lang);
         if (!show) return accepted(res, `Show ${params.tmdbId}`);
-        await markWanted(show.id);
         const known = show.seasons.find((s) => s.seasonNumber === params.number);
         if (!known) throw new NotFoundError(`Show ${params.tmdbId} has no season ${params.number}`);
+        await markWanted(show.id);
         const findSeason = () =>
           db.season.findFirst({
             where: { showId: show.id, seasonNumber: params.number, synced: true },

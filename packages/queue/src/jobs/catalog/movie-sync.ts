@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineJob } from '../../define.js';
 import { PRIORITY } from '../../priorities.js';
-import { fromTmdb } from './outcomes.js';
+import { fromTmdb, NOT_FOUND_MEMORY } from './outcomes.js';
 import { saveMovie } from './persist-movies.js';
 
 /** A movie's details, genres, translations, images and trailer, from TMDB into Postgres. */
@@ -16,7 +16,12 @@ export const movieSync = defineJob({
     day: z.iso.date().optional(),
   }),
   jobId: (p) => (p.day ? `movie-sync.${p.tmdbId}.${p.day}` : `movie-sync.${p.tmdbId}`),
-  options: { priority: PRIORITY.refresh, attempts: 8, backoff: { type: 'exponential', delay: 5000 } },
+  options: {
+    priority: PRIORITY.refresh,
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnFail: NOT_FOUND_MEMORY,
+  },
   handler: async ({ tmdbId, fresh }, { tmdb, db, config }) => {
     const details = await fromTmdb(() => tmdb.movie(tmdbId, undefined, { fresh }));
     const { movie, firstSync } = await saveMovie(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineJob } from '../../define.js';
 import { PRIORITY } from '../../priorities.js';
-import { fromTmdb } from './outcomes.js';
+import { fromTmdb, NOT_FOUND_MEMORY } from './outcomes.js';
 import { saveSeason, saveShow } from './persist-shows.js';
 
 /** One season's episodes. Fetches the show first when it is not held yet. */
@@ -13,7 +13,12 @@ export const seasonSync = defineJob({
     seasonNumber: z.number().int().min(0).max(1000),
   }),
   jobId: (p) => `season-sync.${p.showTmdbId}.${p.seasonNumber}`,
-  options: { priority: PRIORITY.background, attempts: 8, backoff: { type: 'exponential', delay: 5000 } },
+  options: {
+    priority: PRIORITY.background,
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnFail: NOT_FOUND_MEMORY,
+  },
   handler: async ({ showTmdbId, seasonNumber }, { tmdb, db, config }) => {
     let show = await db.tVShow.findUnique({
       where: { tmdbId: showTmdbId },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineJob } from '../../define.js';
 import { PRIORITY } from '../../priorities.js';
-import { fromTmdb } from './outcomes.js';
+import { fromTmdb, NOT_FOUND_MEMORY } from './outcomes.js';
 import { saveShow } from './persist-shows.js';
 
 /** A show's details and season list; its episodes follow when it is wanted (see catalog.season-sweep). */
@@ -14,7 +14,12 @@ export const showSync = defineJob({
     day: z.iso.date().optional(),
   }),
   jobId: (p) => (p.day ? `show-sync.${p.tmdbId}.${p.day}` : `show-sync.${p.tmdbId}`),
-  options: { priority: PRIORITY.refresh, attempts: 8, backoff: { type: 'exponential', delay: 5000 } },
+  options: {
+    priority: PRIORITY.refresh,
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 5000 },
+    removeOnFail: NOT_FOUND_MEMORY,
+  },
   handler: async ({ tmdbId, fresh }, { tmdb, db, config }) => {
     const details = await fromTmdb(() => tmdb.tv(tmdbId, undefined, { fresh }));
     const show = await saveShow(db, details, config.CATALOG_LANGUAGES, config.DEFAULT_LANGUAGE);
