@@ -14,6 +14,6 @@ export function failUnlessFound(outcome: JobOutcome, what: string): void {
 /** Still being fetched: 202 with Retry-After. */
 export function accepted(res: Response, what: string): undefined {
   res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-  res.status(202).json({ status: 'pending', message: `${what} is being fetched; try again shortly` });
+  res.status(202).json({ status: 'pending', message: `${what}: still being fetched; try again shortly` });
   return undefined;
 }

@@ -22,7 +22,7 @@ export const movieSync = defineJob({
     backoff: { type: 'exponential', delay: 5000 },
     removeOnFail: NOT_FOUND_MEMORY,
   },
-  handler: async ({ tmdbId, fresh }, { tmdb, db, config }) => {
+  handler: async ({ tmdbId, fresh }, { tmdb, db, config, queues }) => {
     const details = await fromTmdb(() => tmdb.movie(tmdbId, undefined, { fresh }));
     const { movie, firstSync } = await saveMovie(
       db,
@@ -30,6 +30,8 @@ export const movieSync = defineJob({
       config.CATALOG_LANGUAGES,
       config.DEFAULT_LANGUAGE,
     );
+    // A new movie gets its sources looked for at once, so nobody sees it without them for long.
+    if (firstSync) await queues.enqueue('sources.search', { tmdbId });
     return { tmdbId, movieId: movie.id, firstSync };
   },
 });

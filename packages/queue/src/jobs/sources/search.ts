@@ -7,6 +7,8 @@ import { PRIORITY } from '../../priorities.js';
 import { saveYtsSources } from './persist.js';
 
 const MINUTE = 60_000;
+/** What YtsClient.moviesByImdb accepts (it throws RangeError for anything else). */
+const IMDB_ID = /^tt\d{7,}$/i;
 
 /** Public trackers added to magnets, as YTS's own site does. */
 export const DEFAULT_TRACKERS = [
@@ -30,8 +32,8 @@ export const sourcesSearch = defineJob({
     const movie = await db.movie.findUnique({ where: { tmdbId }, select: { id: true, imdbId: true } });
     if (!movie) throw new UnrecoverableError(`movie ${tmdbId} is not held`);
     const now = Date.now();
-    if (!movie.imdbId) {
-      // Nothing to search by yet: TMDB may add the IMDb id later.
+    if (!movie.imdbId || !IMDB_ID.test(movie.imdbId.trim())) {
+      // Nothing to search by yet (or a malformed id, which would fail every retry): TMDB may fix it later.
       await db.movie.update({
         where: { id: movie.id },
         data: {
