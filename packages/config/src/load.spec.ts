@@ -27,6 +27,7 @@ function env(overrides: Record<string, string | undefined> = {}): NodeJS.Process
     JWT_ACCESS_SECRET: SECRET_A,
     JWT_REFRESH_SECRET: SECRET_B,
     TMDB_API_TOKEN: 'a-tmdb-read-access-token',
+    VPN_CHECK_URL: 'http://vpn:9999/',
     SOURCE_ENCRYPTION_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64'),
     ...overrides,
   };
@@ -277,5 +278,24 @@ describe('source encryption keys', () => {
     expect(
       problemFor(problemsOf(env({ SOURCE_ENCRYPTION_KEYS: 'just-a-key' })), 'SOURCE_ENCRYPTION_KEYS'),
     ).toMatch(/id:key/);
+  });
+});
+
+describe('VPN check', () => {
+  it('is required in production unless explicitly disabled', () => {
+    expect(
+      problemFor(problemsOf(env({ NODE_ENV: 'production', VPN_CHECK_URL: undefined })), 'VPN_CHECK_URL'),
+    ).toMatch(/DISABLE_VPN_CHECK/);
+    const off = loadConfig(
+      env({ NODE_ENV: 'production', VPN_CHECK_URL: undefined, DISABLE_VPN_CHECK: 'true' }),
+    );
+    expect(off.DISABLE_VPN_CHECK).toBe(true);
+  });
+
+  it('checks tracker URLs', () => {
+    expect(problemFor(problemsOf(env({ TRACKERS: 'ftp://nope' })), 'TRACKERS.0')).toMatch(/announce/);
+    expect(loadConfig(env({ TRACKERS: 'udp://127.0.0.1:6969/announce' })).TRACKERS).toEqual([
+      'udp://127.0.0.1:6969/announce',
+    ]);
   });
 });

@@ -100,6 +100,27 @@ export const envSchema = z
     SOURCE_LOOKUP_SECRET: z.string().min(32, 'at least 32 characters').optional(),
     SOURCE_SEARCH_SWEEP_INTERVAL: seconds.default(60),
     SOURCE_RESEARCH_DAYS: z.coerce.number().int().min(1).default(7),
+    TRACKERS: list
+      .pipe(
+        z.array(z.string().regex(/^(udp|https?):\/\/.+/, 'udp://, http:// or https:// announce URLs')).min(1),
+      )
+      .default([
+        'udp://tracker.opentrackr.org:1337/announce',
+        'udp://open.demonii.com:1337/announce',
+        'udp://tracker.openbittorrent.com:80/announce',
+      ]),
+    STATS_SWEEP_INTERVAL: seconds.default(60),
+    STATS_MAX_BACKOFF_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(72),
+    METADATA_SWEEP_INTERVAL: seconds.default(60),
+
+    VPN_CHECK_URL: z.url().optional(),
+    VPN_CHECK_INTERVAL: seconds.default(5),
+    DISABLE_VPN_CHECK: bool.default(false),
   })
   .superRefine(
     (env, ctx) => {
@@ -113,6 +134,13 @@ export const envSchema = z
       }
       if (env.NODE_ENV === 'production' && !env.SOURCE_ENCRYPTION_KEYS) {
         ctx.addIssue({ code: 'custom', path: ['SOURCE_ENCRYPTION_KEYS'], message: 'required in production' });
+      }
+      if (!env.DISABLE_VPN_CHECK && !env.VPN_CHECK_URL && env.NODE_ENV === 'production') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['VPN_CHECK_URL'],
+          message: 'required in production unless DISABLE_VPN_CHECK=true',
+        });
       }
       if (env.NODE_ENV === 'production' && !env.TMDB_API_TOKEN) {
         ctx.addIssue({ code: 'custom', path: ['TMDB_API_TOKEN'], message: 'required in production' });

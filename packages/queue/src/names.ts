@@ -1,5 +1,9 @@
 /** Every queue, as a constant. A worker serves the ones WORKER_QUEUES lists (all by default). */
-export const QUEUE_NAMES = ['housekeeping', 'catalog', 'sources'] as const;
+/**
+ * 'swarm' holds the jobs that talk to trackers and peers: serve it only from a worker whose traffic
+ * leaves through the VPN (WORKER_QUEUES=swarm in the VPN namespace); they wait while the VPN check fails.
+ */
+export const QUEUE_NAMES = ['housekeeping', 'catalog', 'sources', 'swarm'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Every job name. The worker refuses to start unless each has exactly one definition in the registry. */

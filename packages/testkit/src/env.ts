@@ -19,6 +19,8 @@ export function testEnv(databaseUrl: string, overrides: Record<string, string> =
     TMDB_API_URL: 'http://127.0.0.1:9/3',
     TMDB_API_TOKEN: 'standin-token',
     YTS_MIRRORS: 'http://127.0.0.1:9/api/v2',
+    TRACKERS: 'udp://127.0.0.1:9/announce',
+    DISABLE_VPN_CHECK: 'true',
     SOURCE_ENCRYPTION_KEYS: `t1:${randomBytes(32).toString('base64')}`,
     ...overrides,
   };

@@ -10,13 +10,6 @@ const MINUTE = 60_000;
 /** What YtsClient.moviesByImdb accepts (it throws RangeError for anything else). */
 const IMDB_ID = /^tt\d{7,}$/i;
 
-/** Public trackers added to magnets, as YTS's own site does. */
-export const DEFAULT_TRACKERS = [
-  'udp://tracker.opentrackr.org:1337/announce',
-  'udp://open.demonii.com:1337/announce',
-  'udp://tracker.openbittorrent.com:80',
-];
-
 /**
  * Finds a movie's torrents on YTS by IMDb id and stores them encrypted. None found: the next
  * search is in 45–75 minutes. Every mirror down: the job waits and runs again, never fails, and the
@@ -54,7 +47,7 @@ export const sourcesSearch = defineJob({
         );
       throw err;
     }
-    const added = await saveYtsSources(db, cipher, movie.id, found, DEFAULT_TRACKERS);
+    const added = await saveYtsSources(db, cipher, movie.id, found, config.TRACKERS);
     const total = await db.movieSource.count({ where: { movieId: movie.id } });
     const next =
       total === 0
