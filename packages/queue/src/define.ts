@@ -36,6 +36,11 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType, N extends JobNam
   options?: JobsOptions;
   /** A deterministic id, so the same job asked for twice is one job. */
   jobId?: (payload: z.infer<S>) => string;
+  /**
+   * The job reaches trackers or peers: it runs only while the VPN check passes, and is put back
+   * (not failed) while it does not.
+   */
+  needsVpn?: boolean;
   /** Repeat this job from a BullMQ job scheduler, every so many milliseconds. */
   every?: (config: Config) => number;
   /** Must be idempotent: BullMQ runs a job at least once. */
