@@ -40,6 +40,10 @@ try {
       step(`and the YTS stand-in mirrors at ${yts.urls.join(', ')}`);
     }
   }
+  if (!process.env.VPN_CHECK_URL && !process.env.DISABLE_VPN_CHECK) {
+    upstreams.DISABLE_VPN_CHECK = 'true';
+    step('no VPN_CHECK_URL: the VPN check is off for the demo (tracker and peer traffic goes out directly)');
+  }
   const env = {
     ...upstreams,
     ...process.env,

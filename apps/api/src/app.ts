@@ -18,6 +18,7 @@ import { movieRoutes } from './catalog/movies.routes.js';
 import { searchRoutes } from './catalog/search.routes.js';
 import { showRoutes } from './catalog/shows.routes.js';
 import { sourceRoutes } from './sources/sources.routes.js';
+import { statusRoutes } from './status/status.routes.js';
 
 export interface App {
   app: Express;
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): App {
       ...searchRoutes(deps, images),
       ...genreAndListRoutes(deps, images),
       ...sourceRoutes(deps),
+      ...statusRoutes(deps),
     ],
     {
       authenticate: (optional) => authenticate(deps, optional),

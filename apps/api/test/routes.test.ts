@@ -27,6 +27,7 @@ const PUBLIC = [
   'POST /api/v1/auth/refresh',
   'POST /api/v1/auth/device',
   'POST /api/v1/auth/device/token',
+  'GET /api/v1/status',
 ];
 
 /** What exists today; the table may grow, never lose these. */

@@ -3,6 +3,7 @@ import { createDb } from '@cinenest/db';
 import { createLogger } from '@cinenest/logger';
 import {
   checkRegistry,
+  VpnGate,
   createRedis,
   jobs,
   QUEUE_NAMES,
@@ -44,7 +45,26 @@ const tmdb = createTmdbClient(config, redis, logger);
 const tmdbInteractive = createTmdbClient(config, redis, logger, 'interactive');
 const yts = createYtsClient(config, redis, logger);
 const cipher = createCipher(config);
-const processor = createProcessor({ db, redis, logger, config, tmdb, tmdbInteractive, yts, cipher, queues });
+const vpn = new VpnGate({
+  url: config.VPN_CHECK_URL ?? null,
+  disabled: config.DISABLE_VPN_CHECK,
+  intervalMs: config.VPN_CHECK_INTERVAL * 1000,
+  redis,
+  keyPrefix: config.REDIS_PREFIX,
+  logger,
+});
+const processor = createProcessor({
+  db,
+  redis,
+  logger,
+  config,
+  tmdb,
+  tmdbInteractive,
+  yts,
+  cipher,
+  queues,
+  vpn,
+});
 
 const workers = served.map((name) => {
   const worker = new Worker(name, processor, {
@@ -79,6 +99,7 @@ async function stop(signal: string) {
     // The jobs are left as they are; their locks lapse and the stalled check runs them again.
     logger.warn('active jobs did not finish in time; they will run again elsewhere');
   }
+  vpn.stop();
   await queues.close();
   tmdb.close();
   tmdbInteractive.close();
@@ -92,5 +113,6 @@ process.on('SIGTERM', () => void stop('SIGTERM'));
 process.on('SIGINT', () => void stop('SIGINT'));
 
 // After the signal handlers: a stop while Redis is still unreachable must exit cleanly too.
+await vpn.start();
 const registered = await registerSchedules(jobs, queues, redis, config, logger);
 if (!registered) logger.info('schedules left to the process that holds the lock');

@@ -19,6 +19,8 @@ interface ProcessorDeps {
   yts: YtsClient;
   cipher: Cipher;
   queues: Queues;
+  /** Jobs that reach trackers or peers run only while it is open (the worker always passes its VpnGate). */
+  vpn?: { isOpen(): boolean };
 }
 
 /**
@@ -37,14 +39,21 @@ export function createProcessor(deps: ProcessorDeps) {
       throw new UnrecoverableError(`Invalid payload for ${job.name}: ${fields}`);
     }
     const jobId = job.id ?? 'unknown';
+    const delay = async (ms: number, reason: string): Promise<never> => {
+      deps.logger.warn('job delayed', { job: job.name, ms, reason });
+      await job.moveToDelayed(Date.now() + ms, token);
+      throw new DelayedError();
+    };
+    if (def.needsVpn && deps.vpn && !deps.vpn.isOpen()) {
+      // No peer or tracker traffic outside the VPN: wait, without using up an attempt.
+      return delay(
+        deps.config.VPN_CHECK_INTERVAL * 1000 + Math.floor(Math.random() * 1000),
+        'the VPN check is failing',
+      );
+    }
     return logContext.run({ jobId }, async () => {
       const started = Date.now();
       deps.logger.debug('job started', { job: job.name });
-      const delay = async (ms: number, reason: string): Promise<never> => {
-        deps.logger.warn('job delayed', { job: job.name, ms, reason });
-        await job.moveToDelayed(Date.now() + ms, token);
-        throw new DelayedError();
-      };
       const waitedOn = job.priority === PRIORITY.demand && deps.tmdbInteractive;
       const tmdb = waitedOn ? deps.tmdbInteractive! : deps.tmdb;
       const result = await def.handler(parsed.data, {
