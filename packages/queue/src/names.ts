@@ -19,5 +19,7 @@ export const JOB_NAMES = [
   'catalog.search',
   'sources.search',
   'sources.search-sweep',
+  'sources.metadata',
+  'sources.metadata-sweep',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];

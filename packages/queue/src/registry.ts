@@ -8,6 +8,8 @@ import { seasonSweep } from './jobs/catalog/season-sweep.js';
 import { seasonSync } from './jobs/catalog/season-sync.js';
 import { showSync } from './jobs/catalog/show-sync.js';
 import { purgeExpired } from './jobs/housekeeping/purge-expired.js';
+import { sourcesMetadataSweep } from './jobs/sources/metadata-sweep.js';
+import { sourcesMetadata } from './jobs/sources/metadata.js';
 import { sourcesSearch } from './jobs/sources/search.js';
 import { sourcesSearchSweep } from './jobs/sources/search-sweep.js';
 import { JOB_NAMES, type JobName } from './names.js';
@@ -25,6 +27,8 @@ export const jobs = [
   catalogSearch,
   sourcesSearch,
   sourcesSearchSweep,
+  sourcesMetadata,
+  sourcesMetadataSweep,
 ] as const;
 
 export type Jobs = (typeof jobs)[number];

@@ -112,7 +112,9 @@ describe('registerSchedules', () => {
       expect(registered).toEqual([repeating]);
       expect(results.filter((r) => r === undefined)).toHaveLength(2);
       const catalog = await processes[0]!.queues.get('catalog').getJobSchedulers();
-      expect(catalog.map((s) => s.key).sort()).toEqual(repeating.filter((n) => n.startsWith('catalog.')).sort());
+      expect(catalog.map((s) => s.key).sort()).toEqual(
+        repeating.filter((n) => n.startsWith('catalog.')).sort(),
+      );
 
       const schedulers = await processes[0]!.queues.get('housekeeping').getJobSchedulers();
       expect(schedulers).toHaveLength(1);

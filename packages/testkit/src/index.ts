@@ -4,4 +4,5 @@ export { startProcess, waitFor, type RunningProcess } from './process.js';
 export { freePort } from './ports.js';
 export * from './tmdb/index.js';
 export * from './yts/index.js';
+export * from './torrents/index.js';
 export { startVpnCheckStandIn, type VpnCheckStandIn } from './vpn/index.js';

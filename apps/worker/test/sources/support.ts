@@ -9,6 +9,7 @@ import {
   type JobContext,
   type JobName,
   type PayloadOf,
+  type QueueName,
 } from '@cinenest/queue';
 import { Cipher, parseKeyring } from '@cinenest/secrets';
 import {
@@ -67,8 +68,11 @@ export interface SourcesHarness {
     payload: PayloadOf<N>,
     overrides?: Partial<JobContext>,
   ) => Promise<unknown>;
-  /** An in-process BullMQ worker on the 'sources' queue, through the worker's own processor. */
-  worker: (options?: { concurrency?: number; yts?: YtsClient }) => SourcesWorker;
+  /**
+   * An in-process BullMQ worker on the 'sources' queue (or `queue`, e.g. 'swarm'), through the worker's
+   * own processor.
+   */
+  worker: (options?: { concurrency?: number; yts?: YtsClient; queue?: QueueName }) => SourcesWorker;
   /** Runs catalog.movie-sync for a stand-in movie and returns its row. */
   sync: (tmdbId: number) => Promise<{ id: number; tmdbId: number; imdbId: string | null }>;
   /** The YTS stand-in's entry for a TMDB stand-in movie (undefined when YTS does not list it). */
@@ -178,9 +182,9 @@ export async function startSourcesHarness(env: Record<string, string> = {}): Pro
     ytsClient,
     context,
     run,
-    worker: ({ concurrency = 4, yts: client = ytsDefault } = {}) => {
+    worker: ({ concurrency = 4, yts: client = ytsDefault, queue = 'sources' } = {}) => {
       const processor = createProcessor({ db, redis, logger, config, tmdb, yts: client, cipher, queues });
-      const worker = new Worker('sources', processor, { connection: redis, prefix, concurrency });
+      const worker = new Worker(queue, processor, { connection: redis, prefix, concurrency });
       const record: SourcesWorker = {
         worker,
         completed: [],

@@ -15,7 +15,9 @@ export async function startVpnCheckStandIn(initiallyProtected = true): Promise<V
   const server: Server = createServer((_req, res) => {
     count++;
     res.writeHead(protectedNow ? 200 : 503, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify({ protected: protectedNow, public_ip: protectedNow ? '198.51.100.7' : '203.0.113.9' }));
+    res.end(
+      JSON.stringify({ protected: protectedNow, public_ip: protectedNow ? '198.51.100.7' : '203.0.113.9' }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };

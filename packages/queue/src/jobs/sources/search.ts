@@ -21,7 +21,7 @@ export const sourcesSearch = defineJob({
   schema: z.strictObject({ tmdbId: z.number().int().positive() }),
   jobId: (p) => `source-search.${p.tmdbId}`,
   options: { priority: PRIORITY.refresh, attempts: 5, backoff: { type: 'exponential', delay: 10_000 } },
-  handler: async ({ tmdbId }, { db, yts, cipher, config, delay }) => {
+  handler: async ({ tmdbId }, { db, yts, cipher, config, delay, queues }) => {
     const movie = await db.movie.findUnique({ where: { tmdbId }, select: { id: true, imdbId: true } });
     if (!movie) throw new UnrecoverableError(`movie ${tmdbId} is not held`);
     const now = Date.now();
@@ -48,6 +48,14 @@ export const sourcesSearch = defineJob({
       throw err;
     }
     const added = await saveYtsSources(db, cipher, movie.id, found, config.TRACKERS);
+    if (added > 0) {
+      // New sources get their .torrent fetched at once (the metadata sweep would find them within a minute).
+      const fresh = await db.movieSource.findMany({
+        where: { movieId: movie.id, metadataStatus: 'PENDING', nextMetadataAt: null },
+        select: { id: true },
+      });
+      await Promise.all(fresh.map((s) => queues.enqueue('sources.metadata', { sourceId: s.id })));
+    }
     const total = await db.movieSource.count({ where: { movieId: movie.id } });
     const next =
       total === 0
