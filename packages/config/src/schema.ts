@@ -89,7 +89,7 @@ export const envSchema = z
     YTS_MIRRORS: list
       .pipe(z.array(z.url('each mirror must be a URL')).min(1, 'at least one mirror'))
       .default(['https://yts.mx/api/v2', 'https://yts.lt/api/v2', 'https://yts.am/api/v2']),
-    YTS_RATE_LIMIT: z.coerce.number().int().min(1).max(100).default(5),
+    YTS_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000).default(5),
     SOURCE_ENCRYPTION_KEYS: z
       .string()
       .regex(
