@@ -21,5 +21,8 @@ export const JOB_NAMES = [
   'sources.search-sweep',
   'sources.metadata',
   'sources.metadata-sweep',
+  'sources.stats',
+  'sources.stats-sweep',
+  'sources.resync',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];

@@ -12,6 +12,9 @@ import { sourcesMetadataSweep } from './jobs/sources/metadata-sweep.js';
 import { sourcesMetadata } from './jobs/sources/metadata.js';
 import { sourcesSearch } from './jobs/sources/search.js';
 import { sourcesSearchSweep } from './jobs/sources/search-sweep.js';
+import { sourcesResync } from './jobs/sources/resync.js';
+import { sourcesStatsSweep } from './jobs/sources/stats-sweep.js';
+import { sourcesStats } from './jobs/sources/stats.js';
 import { JOB_NAMES, type JobName } from './names.js';
 
 /** The one registry of jobs: a worker runs these, the API enqueues them by name. */
@@ -29,6 +32,9 @@ export const jobs = [
   sourcesSearchSweep,
   sourcesMetadata,
   sourcesMetadataSweep,
+  sourcesStats,
+  sourcesStatsSweep,
+  sourcesResync,
 ] as const;
 
 export type Jobs = (typeof jobs)[number];

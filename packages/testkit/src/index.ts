@@ -6,3 +6,4 @@ export * from './tmdb/index.js';
 export * from './yts/index.js';
 export * from './torrents/index.js';
 export { startVpnCheckStandIn, type VpnCheckStandIn } from './vpn/index.js';
+export * from './trackers/index.js';

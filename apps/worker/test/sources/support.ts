@@ -70,9 +70,14 @@ export interface SourcesHarness {
   ) => Promise<unknown>;
   /**
    * An in-process BullMQ worker on the 'sources' queue (or `queue`, e.g. 'swarm'), through the worker's
-   * own processor.
+   * own processor. `vpn`: the gate jobs that need the VPN wait on (none: they run).
    */
-  worker: (options?: { concurrency?: number; yts?: YtsClient; queue?: QueueName }) => SourcesWorker;
+  worker: (options?: {
+    concurrency?: number;
+    yts?: YtsClient;
+    queue?: QueueName;
+    vpn?: { isOpen(): boolean };
+  }) => SourcesWorker;
   /** Runs catalog.movie-sync for a stand-in movie and returns its row. */
   sync: (tmdbId: number) => Promise<{ id: number; tmdbId: number; imdbId: string | null }>;
   /** The YTS stand-in's entry for a TMDB stand-in movie (undefined when YTS does not list it). */
@@ -182,8 +187,18 @@ export async function startSourcesHarness(env: Record<string, string> = {}): Pro
     ytsClient,
     context,
     run,
-    worker: ({ concurrency = 4, yts: client = ytsDefault, queue = 'sources' } = {}) => {
-      const processor = createProcessor({ db, redis, logger, config, tmdb, yts: client, cipher, queues });
+    worker: ({ concurrency = 4, yts: client = ytsDefault, queue = 'sources', vpn } = {}) => {
+      const processor = createProcessor({
+        db,
+        redis,
+        logger,
+        config,
+        tmdb,
+        yts: client,
+        cipher,
+        queues,
+        vpn,
+      });
       const worker = new Worker(queue, processor, { connection: redis, prefix, concurrency });
       const record: SourcesWorker = {
         worker,
