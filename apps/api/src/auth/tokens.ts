@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Config } from '@cinenest/config';
 import { UnauthorizedError } from '@cinenest/http';
@@ -11,8 +11,19 @@ export interface AccessClaims {
   sid: string;
 }
 
+/** The secret as a key object, made once: given a string, jsonwebtoken tries to parse it as a public key on every call. */
+const keys = new Map<string, KeyObject>();
+function accessKey(config: Config): KeyObject {
+  let key = keys.get(config.JWT_ACCESS_SECRET);
+  if (!key) {
+    key = createSecretKey(Buffer.from(config.JWT_ACCESS_SECRET));
+    keys.set(config.JWT_ACCESS_SECRET, key);
+  }
+  return key;
+}
+
 export function signAccessToken(config: Config, claims: AccessClaims): string {
-  return jwt.sign({ sid: claims.sid }, config.JWT_ACCESS_SECRET, {
+  return jwt.sign({ sid: claims.sid }, accessKey(config), {
     algorithm: 'HS256',
     subject: claims.sub,
     issuer: ISSUER,
@@ -23,7 +34,7 @@ export function signAccessToken(config: Config, claims: AccessClaims): string {
 
 export function verifyAccessToken(config: Config, token: string): AccessClaims {
   try {
-    const payload = jwt.verify(token, config.JWT_ACCESS_SECRET, {
+    const payload = jwt.verify(token, accessKey(config), {
       algorithms: ['HS256'],
       issuer: ISSUER,
       audience: AUDIENCE,

@@ -1,6 +1,7 @@
 import type { AppDeps } from '../deps.js';
 import { paging } from '../http/paging.js';
 import { route, type RouteSpec } from '../http/routes.js';
+import { CountCache } from './count-cache.js';
 import type { Images } from './images.js';
 import { withTranslations } from './includes.js';
 import { parseLang } from './language.js';
@@ -11,6 +12,7 @@ import { movieOrder } from './sorting.js';
 import { enqueueAndWait } from './wait-for-job.js';
 
 export function movieRoutes({ db, queues, config }: AppDeps, images: Images): RouteSpec[] {
+  const counts = new CountCache();
   return [
     route({
       method: 'get',
@@ -31,7 +33,7 @@ export function movieRoutes({ db, queues, config }: AppDeps, images: Images): Ro
             include: withTranslations(lang),
             ...paging(query.page, query.pageSize),
           }),
-          db.movie.count({ where }),
+          counts.get(`movie:${JSON.stringify(where)}`, () => db.movie.count({ where })),
           images.refresh(),
         ]);
         return {

@@ -2,6 +2,7 @@ import { NotFoundError } from '@cinenest/http';
 import type { AppDeps } from '../deps.js';
 import { paging } from '../http/paging.js';
 import { route, type RouteSpec } from '../http/routes.js';
+import { CountCache } from './count-cache.js';
 import type { Images } from './images.js';
 import { withTranslations } from './includes.js';
 import { parseLang, type Lang } from './language.js';
@@ -12,6 +13,7 @@ import { showOrder } from './sorting.js';
 import { enqueueAndWait } from './wait-for-job.js';
 
 export function showRoutes({ db, queues, config }: AppDeps, images: Images): RouteSpec[] {
+  const counts = new CountCache();
   const findShow = (tmdbId: number, lang: Lang) =>
     db.tVShow.findFirst({
       where: { tmdbId, syncedAt: { not: null } },
@@ -51,7 +53,7 @@ export function showRoutes({ db, queues, config }: AppDeps, images: Images): Rou
             include: withTranslations(lang),
             ...paging(query.page, query.pageSize),
           }),
-          db.tVShow.count({ where }),
+          counts.get(`tVShow:${JSON.stringify(where)}`, () => db.tVShow.count({ where })),
           images.refresh(),
         ]);
         return {

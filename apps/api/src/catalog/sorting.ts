@@ -4,8 +4,8 @@ type Sort = 'popularity' | 'rating' | 'releaseDate' | 'title';
 
 export function movieOrder(sort: Sort): Prisma.MovieOrderByWithRelationInput[] {
   const by: Record<Sort, Prisma.MovieOrderByWithRelationInput> = {
-    popularity: { popularity: { sort: 'desc', nulls: 'last' } },
-    rating: { rating: { sort: 'desc', nulls: 'last' } },
+    popularity: { popularity: 'desc' },
+    rating: { rating: 'desc' },
     releaseDate: { releaseDate: { sort: 'desc', nulls: 'last' } },
     title: { title: 'asc' },
   };
@@ -14,8 +14,8 @@ export function movieOrder(sort: Sort): Prisma.MovieOrderByWithRelationInput[] {
 
 export function showOrder(sort: Sort): Prisma.TVShowOrderByWithRelationInput[] {
   const by: Record<Sort, Prisma.TVShowOrderByWithRelationInput> = {
-    popularity: { popularity: { sort: 'desc', nulls: 'last' } },
-    rating: { rating: { sort: 'desc', nulls: 'last' } },
+    popularity: { popularity: 'desc' },
+    rating: { rating: 'desc' },
     releaseDate: { firstAirDate: { sort: 'desc', nulls: 'last' } },
     title: { name: 'asc' },
   };

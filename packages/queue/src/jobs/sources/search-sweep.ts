@@ -19,10 +19,7 @@ export const sourcesSearchSweep = defineJob({
         OR: [{ sourceSearchedAt: null }, { nextSourceSearchAt: { lte: new Date() } }],
       },
       select: { tmdbId: true },
-      orderBy: [
-        { nextSourceSearchAt: { sort: 'asc', nulls: 'first' } },
-        { popularity: { sort: 'desc', nulls: 'last' } },
-      ],
+      orderBy: [{ nextSourceSearchAt: { sort: 'asc', nulls: 'first' } }, { popularity: 'desc' }],
       take: BATCH,
     });
     const queue = queues.get('sources');
