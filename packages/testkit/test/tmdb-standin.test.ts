@@ -383,3 +383,50 @@ describe('faults', () => {
     expect(limited).toBeLessThan(45);
   });
 });
+
+describe('rate limit', () => {
+  const configuration = (on: TmdbStandIn) =>
+    fetch(`${on.url}/configuration`, { headers: { authorization: `Bearer ${on.token}` } });
+
+  it('answers 429 with Retry-After beyond perSecond + burst within a sliding second, then serves again', async () => {
+    const f = await standIn({ rateLimit: { perSecond: 20, burst: 2 } });
+    const first = await Promise.all(Array.from({ length: 30 }, () => configuration(f)));
+    const statuses = first.map((r) => r.status);
+    expect(statuses.filter((x) => x === 200)).toHaveLength(22);
+    expect(statuses.filter((x) => x === 429)).toHaveLength(8);
+    const refused = first.find((r) => r.status === 429)!;
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toMatchObject({ success: false, status_code: 25 });
+    expect(f.rateLimited()).toBe(8);
+    expect(f.requestLog().filter((e) => e.status === 429)).toHaveLength(8);
+    // Refused requests do not count: once the served ones leave the window, there is room again.
+    await new Promise((r) => setTimeout(r, 1050));
+    expect((await configuration(f)).status).toBe(200);
+    expect(f.rateLimited()).toBe(8);
+  });
+
+  it('serves a client that keeps to the limit, with a default margin of 5%', async () => {
+    const f = await standIn({ rateLimit: { perSecond: 40 } });
+    const statuses: number[] = [];
+    // Bursts of 8 every 250 ms: at most 32 (4 bursts) within any second.
+    for (let round = 0; round < 6; round++) {
+      const started = Date.now();
+      const batch = await Promise.all(Array.from({ length: 8 }, () => configuration(f)));
+      statuses.push(...batch.map((r) => r.status));
+      await new Promise((r) => setTimeout(r, Math.max(0, 250 - (Date.now() - started))));
+    }
+    expect(statuses.every((x) => x === 200)).toBe(true);
+    expect(f.rateLimited()).toBe(0);
+    const fresh = await standIn({ rateLimit: { perSecond: 40 } });
+    const burst = await Promise.all(Array.from({ length: 60 }, () => configuration(fresh)));
+    expect(burst.filter((r) => r.status === 200)).toHaveLength(42);
+    expect(fresh.rateLimited()).toBe(18);
+  });
+
+  it('is off unless asked for', async () => {
+    const f = await standIn();
+    const many = await Promise.all(Array.from({ length: 100 }, () => configuration(f)));
+    expect(many.every((r) => r.status === 200)).toBe(true);
+    expect(f.rateLimited()).toBe(0);
+  });
+});

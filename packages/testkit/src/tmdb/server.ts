@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { StandInCatalog, type MediaKind } from './catalog.js';
 import { Faults, type Fault, type FaultKind, type FaultOptions } from './faults.js';
 import { Lists } from './lists.js';
+import { SlidingWindowLimit, type RateLimitOptions } from './rate-limit.js';
 import { NOT_FOUND, route, tmdbError, type Reply } from './routes.js';
 
 export interface TmdbStandInOptions {
@@ -17,6 +18,12 @@ export interface TmdbStandInOptions {
   port?: number;
   /** YYYY-MM-DD taken as today (upcoming, airing shows, the changes feed); default the real date. */
   today?: string;
+  /**
+   * Enforce a rate limit, as TMDB does: more than perSecond (+ a small burst margin, see
+   * RateLimitOptions) requests within any 1 s sliding window are answered 429 with Retry-After.
+   * Default: no limit.
+   */
+  rateLimit?: RateLimitOptions;
 }
 
 export interface StandInRequest {
@@ -38,6 +45,8 @@ export interface TmdbStandIn {
   /** How many requests arrived (faulted ones included). */
   requests(): number;
   requestLog(): StandInRequest[];
+  /** How many requests the rateLimit option refused with 429 (faults not included). */
+  rateLimited(): number;
   /** Replaces the active fault; 'none' clears it. */
   fault(kind: FaultKind, options?: FaultOptions): void;
   /** Adds a title to the changes feed of a day. */
@@ -74,6 +83,7 @@ export async function startTmdbStandIn(options: TmdbStandInOptions = {}): Promis
   });
   const lists = new Lists(catalog);
   const faults = new Faults(seed);
+  const limit = options.rateLimit ? new SlidingWindowLimit(options.rateLimit) : undefined;
   const log: StandInRequest[] = [];
   const timers = new Set<NodeJS.Timeout>();
 
@@ -114,6 +124,13 @@ export async function startTmdbStandIn(options: TmdbStandInOptions = {}): Promis
     const path = url.pathname.startsWith('/3/') ? url.pathname.slice(2) : url.pathname;
     const entry: StandInRequest = { path, query: url.search, status: 0, at: Date.now() };
     log.push(entry);
+    const retryAfter = limit?.take(entry.at);
+    if (limit && retryAfter !== undefined) {
+      entry.status = 429;
+      const message = `Your request count (#) is over the allowed limit of (${limit.perSecond}).`;
+      send(res, tmdbError(429, 25, message), { 'retry-after': String(retryAfter) });
+      return;
+    }
     const fault = faults.decide(path, `${path}${url.search}`);
     switch (fault?.kind) {
       case 'reset':
@@ -162,6 +179,7 @@ export async function startTmdbStandIn(options: TmdbStandInOptions = {}): Promis
     catalog,
     requests: () => log.length,
     requestLog: () => log.map((e) => ({ ...e })),
+    rateLimited: () => limit?.refused() ?? 0,
     fault: (kind, faultOptions) => faults.set(kind, faultOptions),
     touch: (kind, id, date) => catalog.touch(kind, id, date),
     close: async () => {
