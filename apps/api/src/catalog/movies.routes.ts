@@ -1,6 +1,6 @@
 import type { AppDeps } from '../deps.js';
-import { paging } from '../http/paging.js';
 import { route, type RouteSpec } from '../http/routes.js';
+import { browseArgs, browsePage } from './browse.js';
 import { CountCache } from './count-cache.js';
 import type { Images } from './images.js';
 import { withTranslations } from './includes.js';
@@ -22,26 +22,22 @@ export function movieRoutes({ db, queues, config }: AppDeps, images: Images): Ro
       query: browseQuery,
       handler: async ({ query }) => {
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
-        const where = {
-          ...(query.genre ? { genres: { some: { id: query.genre } } } : {}),
-          ...(query.year ? { year: query.year } : {}),
-        };
+        const { where, countKey, page } = browseArgs(query);
         const [rows, total] = await Promise.all([
           db.movie.findMany({
             where,
             orderBy: movieOrder(query.sort),
             include: withTranslations(lang),
-            ...paging(query.page, query.pageSize),
+            ...page,
           }),
-          counts.get(`movie:${JSON.stringify(where)}`, () => db.movie.count({ where })),
+          counts.get(`movie:${countKey}`, () => db.movie.count({ where })),
           images.refresh(),
         ]);
-        return {
-          items: rows.map((m) => presentMovie(m, lang, images)),
-          page: query.page,
-          pageSize: query.pageSize,
+        return browsePage(
+          rows.map((m) => presentMovie(m, lang, images)),
+          query,
           total,
-        };
+        );
       },
     }),
     route({

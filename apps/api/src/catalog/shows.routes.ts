@@ -1,7 +1,7 @@
 import { NotFoundError } from '@cinenest/http';
 import type { AppDeps } from '../deps.js';
-import { paging } from '../http/paging.js';
 import { route, type RouteSpec } from '../http/routes.js';
+import { browseArgs, browsePage } from './browse.js';
 import { CountCache } from './count-cache.js';
 import type { Images } from './images.js';
 import { withTranslations } from './includes.js';
@@ -42,26 +42,22 @@ export function showRoutes({ db, queues, config }: AppDeps, images: Images): Rou
       query: browseQuery,
       handler: async ({ query }) => {
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
-        const where = {
-          ...(query.genre ? { genres: { some: { id: query.genre } } } : {}),
-          ...(query.year ? { year: query.year } : {}),
-        };
+        const { where, countKey, page } = browseArgs(query);
         const [rows, total] = await Promise.all([
           db.tVShow.findMany({
             where,
             orderBy: showOrder(query.sort),
             include: withTranslations(lang),
-            ...paging(query.page, query.pageSize),
+            ...page,
           }),
-          counts.get(`tVShow:${JSON.stringify(where)}`, () => db.tVShow.count({ where })),
+          counts.get(`tVShow:${countKey}`, () => db.tVShow.count({ where })),
           images.refresh(),
         ]);
-        return {
-          items: rows.map((s) => presentShow(s, lang, images)),
-          page: query.page,
-          pageSize: query.pageSize,
+        return browsePage(
+          rows.map((s) => presentShow(s, lang, images)),
+          query,
           total,
-        };
+        );
       },
     }),
     route({
