@@ -1,0 +1,1 @@
+export { EvenRateLimit } from './even-rate.js';
