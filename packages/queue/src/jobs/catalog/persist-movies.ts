@@ -1,6 +1,25 @@
-import { searchTextOf, type Db } from '@cinenest/db';
+import { Prisma, searchTextOf, type Db } from '@cinenest/db';
 import type { TmdbMovieDetails, TmdbMovieSummary } from '@cinenest/tmdb';
 import { dateOf, logoPathOf, trailerKeyOf, translationRows, yearOf } from './mapping.js';
+
+/**
+ * Genres this process has already stored (flagged for movies), per database: most movies bring
+ * genres seen before, and skipping their two writes is a good share of a sync's cost.
+ */
+const knownGenres = new WeakMap<Db, Set<number>>();
+
+async function ensureMovieGenres(db: Db, genres: TmdbMovieDetails['genres']) {
+  let known = knownGenres.get(db);
+  if (!known) knownGenres.set(db, (known = new Set()));
+  const missing = genres.filter((g) => !known.has(g.id));
+  if (!missing.length) return;
+  await db.genre.createMany({ data: missing.map((g) => ({ id: g.id, name: g.name })), skipDuplicates: true });
+  await db.genre.updateMany({
+    where: { id: { in: missing.map((g) => g.id) }, forMovies: false },
+    data: { forMovies: true },
+  });
+  for (const g of missing) known.add(g.id);
+}
 
 /** Upserts a movie's full details, genres and translations. Idempotent. Returns whether this was its first full sync. */
 export async function saveMovie(
@@ -12,16 +31,7 @@ export async function saveMovie(
   const before = await db.movie.findUnique({ where: { tmdbId: d.id }, select: { syncedAt: true } });
   const translations = translationRows(d.translations?.translations, languages, (t) => t.title);
   const genreIds = d.genres.map((g) => g.id);
-  if (d.genres.length) {
-    await db.genre.createMany({
-      data: d.genres.map((g) => ({ id: g.id, name: g.name })),
-      skipDuplicates: true,
-    });
-    await db.genre.updateMany({
-      where: { id: { in: genreIds }, forMovies: false },
-      data: { forMovies: true },
-    });
-  }
+  await ensureMovieGenres(db, d.genres);
   const data = {
     imdbId: d.imdb_id || d.external_ids?.imdb_id || null,
     title: d.title,
@@ -52,10 +62,11 @@ export async function saveMovie(
       create: { tmdbId: d.id, ...data },
       update: data,
     });
-    await tx.movie.update({
-      where: { id: row.id },
-      data: { genres: { set: genreIds.map((id) => ({ id })) } },
-    });
+    // The genre links in two statements (Prisma's `set` takes six): drop the ones gone, add the new.
+    const ids = Prisma.sql`ARRAY[${Prisma.join(genreIds.length ? genreIds : [0])}]::int[]`;
+    await tx.$executeRaw`DELETE FROM "_GenreToMovie" WHERE "B" = ${row.id} AND NOT ("A" = ANY(${ids}))`;
+    if (genreIds.length)
+      await tx.$executeRaw`INSERT INTO "_GenreToMovie" ("A", "B") SELECT unnest(${ids}), ${row.id} ON CONFLICT DO NOTHING`;
     await tx.movieTranslation.deleteMany({ where: { movieId: row.id } });
     await tx.movieTranslation.createMany({ data: translations.map((t) => ({ movieId: row.id, ...t })) });
     return row;
