@@ -5,11 +5,11 @@ import { CountCache } from './count-cache.js';
 import type { Images } from './images.js';
 import { withTranslations } from './includes.js';
 import { parseLang } from './language.js';
-import { accepted, failUnlessFound } from './outcome.js';
+import { heldOrFetchedMovie } from './held-or-fetched.js';
+import { accepted } from './outcome.js';
 import { presentMovie, presentMovieDetails } from './present.js';
 import { browseQuery, langOnlyQuery, tmdbIdParams } from './schemas.js';
 import { movieOrder } from './sorting.js';
-import { enqueueAndWait } from './wait-for-job.js';
 
 export function movieRoutes({ db, queues, config }: AppDeps, images: Images): RouteSpec[] {
   const counts = new CountCache();
@@ -55,18 +55,8 @@ export function movieRoutes({ db, queues, config }: AppDeps, images: Images): Ro
             // Every translation (a handful of rows): `languages` lists them all; the asked one is picked from them.
             include: { ...withTranslations(lang), translations: true },
           });
-        let movie = await find();
-        if (!movie) {
-          const outcome = await enqueueAndWait(
-            queues,
-            'catalog.movie-sync',
-            { tmdbId: params.tmdbId },
-            config.CATALOG_WAIT_MS,
-          );
-          failUnlessFound(outcome, `movie ${params.tmdbId}`);
-          movie = await find();
-          if (!movie) return accepted(res, `Movie ${params.tmdbId}`);
-        }
+        const movie = await heldOrFetchedMovie(queues, params.tmdbId, config.CATALOG_WAIT_MS, find);
+        if (!movie) return accepted(res, `Movie ${params.tmdbId}`);
         await images.refresh();
         return presentMovieDetails(movie, lang, images);
       },

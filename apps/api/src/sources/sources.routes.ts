@@ -1,6 +1,7 @@
 import { healthLabel, rankSources, type Codec, type Quality } from '@cinenest/sources';
 import { z } from 'zod';
-import { accepted, failUnlessFound } from '../catalog/outcome.js';
+import { heldOrFetchedMovie } from '../catalog/held-or-fetched.js';
+import { accepted } from '../catalog/outcome.js';
 import { tmdbIdParams } from '../catalog/schemas.js';
 import { enqueueAndWait } from '../catalog/wait-for-job.js';
 import type { AppDeps } from '../deps.js';
@@ -35,18 +36,8 @@ export function sourceRoutes({ db, queues, config }: AppDeps): RouteSpec[] {
             where: { tmdbId: params.tmdbId, syncedAt: { not: null } },
             select: { id: true, runtime: true, sourceSearchedAt: true, nextSourceSearchAt: true },
           });
-        let movie = await find();
-        if (!movie) {
-          const outcome = await enqueueAndWait(
-            queues,
-            'catalog.movie-sync',
-            { tmdbId: params.tmdbId },
-            config.CATALOG_WAIT_MS,
-          );
-          failUnlessFound(outcome, `movie ${params.tmdbId}`);
-          movie = await find();
-          if (!movie) return accepted(res, `Movie ${params.tmdbId}`);
-        }
+        let movie = await heldOrFetchedMovie(queues, params.tmdbId, config.CATALOG_WAIT_MS, find);
+        if (!movie) return accepted(res, `Movie ${params.tmdbId}`);
         if (!movie.sourceSearchedAt) {
           // Never searched: search now, wait a little.
           await enqueueAndWait(queues, 'sources.search', { tmdbId: params.tmdbId }, SEARCH_WAIT_MS);
