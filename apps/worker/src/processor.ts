@@ -19,8 +19,8 @@ interface ProcessorDeps {
   yts: YtsClient;
   cipher: Cipher;
   queues: Queues;
-  /** Jobs that reach trackers or peers run only while it is open (the worker always passes its VpnGate). */
-  vpn?: { isOpen(): boolean };
+  /** Jobs that reach trackers or peers run only while it is open: required, so no caller can forget it. */
+  vpn: { isOpen(): boolean };
 }
 
 /**
@@ -44,7 +44,7 @@ export function createProcessor(deps: ProcessorDeps) {
       await job.moveToDelayed(Date.now() + ms, token);
       throw new DelayedError();
     };
-    if (def.needsVpn && deps.vpn && !deps.vpn.isOpen()) {
+    if (def.needsVpn && !deps.vpn.isOpen()) {
       // No peer or tracker traffic outside the VPN: wait, without using up an attempt.
       return delay(
         deps.config.VPN_CHECK_INTERVAL * 1000 + Math.floor(Math.random() * 1000),

@@ -176,6 +176,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         yts,
         cipher,
         queues,
+        // Catalog jobs never need the VPN: the gate stays open, as with DISABLE_VPN_CHECK=true.
+        vpn: { isOpen: () => true },
       });
       const worker = new Worker('catalog', processor, { connection: redis, prefix, concurrency });
       const record: CatalogWorker = {

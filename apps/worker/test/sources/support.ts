@@ -33,6 +33,9 @@ import { createCipher } from '../../src/upstreams.js';
 /** The TMDB stand-in's "today", so its catalog (and so YTS's) is the same on every run. */
 export const TODAY = '2026-06-15';
 export const MINUTE = 60_000;
+/** The gate of a worker with DISABLE_VPN_CHECK=true. */
+const OPEN_GATE = { isOpen: () => true };
+
 export const DAY = 24 * 60 * MINUTE;
 
 export const logger = createLogger({ service: 'test', silent: true });
@@ -70,7 +73,7 @@ export interface SourcesHarness {
   ) => Promise<unknown>;
   /**
    * An in-process BullMQ worker on the 'sources' queue (or `queue`, e.g. 'swarm'), through the worker's
-   * own processor. `vpn`: the gate jobs that need the VPN wait on (none: they run).
+   * own processor. `vpn`: the gate jobs that need the VPN wait on (default: open, as DISABLE_VPN_CHECK=true).
    */
   worker: (options?: {
     concurrency?: number;
@@ -197,7 +200,7 @@ export async function startSourcesHarness(env: Record<string, string> = {}): Pro
         yts: client,
         cipher,
         queues,
-        vpn,
+        vpn: vpn ?? OPEN_GATE,
       });
       const worker = new Worker(queue, processor, { connection: redis, prefix, concurrency });
       const record: SourcesWorker = {
