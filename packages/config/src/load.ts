@@ -1,11 +1,16 @@
 import type { z } from 'zod';
-import { devSecrets, devSourceKeyring } from './secrets.js';
+import { join } from 'node:path';
+import { devSecrets, devSourceKeyring, devStreamerSecret } from './secrets.js';
 import { envSchema, type Env } from './schema.js';
 
 export type Config = Env & {
   JWT_ACCESS_SECRET: string;
   JWT_REFRESH_SECRET: string;
   SOURCE_ENCRYPTION_KEYS: string;
+  STREAMER_SECRET: string;
+  /** Where the API reaches the streamer's internal API (default: this host's STREAMER_PORT). */
+  STREAMER_URL: string;
+  STORAGE_DIR: string;
   secureCookies: boolean;
 };
 
@@ -32,6 +37,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     JWT_ACCESS_SECRET: cfg.JWT_ACCESS_SECRET ?? generated!.JWT_ACCESS_SECRET,
     JWT_REFRESH_SECRET: cfg.JWT_REFRESH_SECRET ?? generated!.JWT_REFRESH_SECRET,
     SOURCE_ENCRYPTION_KEYS: cfg.SOURCE_ENCRYPTION_KEYS ?? devSourceKeyring(cfg.DATA_DIR),
+    STREAMER_SECRET: cfg.STREAMER_SECRET ?? devStreamerSecret(cfg.DATA_DIR),
+    STREAMER_URL: (cfg.STREAMER_URL ?? `http://127.0.0.1:${cfg.STREAMER_PORT}`).replace(/\/+$/, ''),
+    STORAGE_DIR: cfg.STORAGE_DIR ?? join(cfg.DATA_DIR, 'torrents'),
     secureCookies: cfg.SECURE_COOKIES ?? cfg.NODE_ENV === 'production',
   };
 }

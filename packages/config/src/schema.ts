@@ -6,6 +6,27 @@ const bool = z
 
 const port = z.coerce.number().int().min(1).max(65535);
 const seconds = z.coerce.number().int().positive();
+/** A byte count: plain bytes or with a unit (kb, mb, gb, tb; powers of 1024). */
+const UNITS: Record<string, number> = { b: 1, kb: 2 ** 10, mb: 2 ** 20, gb: 2 ** 30, tb: 2 ** 40 };
+const bytes = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(b|kb|mb|gb|tb)?$/i, 'bytes, or a size such as 512mb or 20gb')
+  .transform((v) => {
+    const [, n, unit] = /^(\d+(?:\.\d+)?)\s*([a-z]+)?$/i.exec(v)!;
+    return Math.floor(Number(n) * UNITS[(unit ?? 'b').toLowerCase()]!);
+  });
+/** A byte budget, or a share of the disk it lives on ("80%"). */
+const budget = z
+  .string()
+  .regex(
+    /^(\d+(\.\d+)?%|\d+(\.\d+)?\s*(b|kb|mb|gb|tb)?)$/i,
+    'bytes, a size such as 20gb, or a share of the disk such as 80%',
+  )
+  .transform((v): { percent: number } | { bytes: number } =>
+    v.endsWith('%') ? { percent: Number(v.slice(0, -1)) } : { bytes: bytes.parse(v) },
+  )
+  .refine((v) => !('percent' in v) || (v.percent > 0 && v.percent <= 100), 'a share between 0% and 100%');
+
 const list = z.string().transform((v) =>
   v
     .split(',')
@@ -121,6 +142,20 @@ export const envSchema = z
     VPN_CHECK_URL: z.url().optional(),
     VPN_CHECK_INTERVAL: seconds.default(5),
     DISABLE_VPN_CHECK: bool.default(false),
+
+    STREAMER_URL: z.url().optional(),
+    STREAMER_SECRET: z.string().optional(),
+    STREAM_PUBLIC_URL: z.url().optional(),
+    STREAM_TOKEN_TTL: seconds.default(6 * 3600),
+    STREAM_SOURCE_TIMEOUT: seconds.default(20),
+    STREAM_READ_TIMEOUT: seconds.default(30),
+    STORAGE_DIR: z.string().min(1).optional(),
+    STORAGE_LIMIT: budget.prefault('80%'),
+    MIN_FREE_DISK: bytes.prefault('2gb'),
+    MAX_ACTIVE_TORRENTS: z.coerce.number().int().min(1).max(100).default(5),
+    TORRENT_IDLE_TIMEOUT: seconds.default(600),
+    TORRENT_PORT: z.coerce.number().int().min(0).max(65535).default(6881),
+    TORRENT_DHT: bool.default(true),
   })
   .superRefine(
     (env, ctx) => {
@@ -131,6 +166,18 @@ export const envSchema = z
         } else if (value !== undefined && Buffer.byteLength(value) < 32) {
           ctx.addIssue({ code: 'custom', path: [key], message: 'must be at least 32 bytes' });
         }
+      }
+      if (
+        env.NODE_ENV === 'production' &&
+        (!env.STREAMER_SECRET || Buffer.byteLength(env.STREAMER_SECRET) < 32)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['STREAMER_SECRET'],
+          message: 'required in production, at least 32 bytes',
+        });
+      } else if (env.STREAMER_SECRET !== undefined && Buffer.byteLength(env.STREAMER_SECRET) < 32) {
+        ctx.addIssue({ code: 'custom', path: ['STREAMER_SECRET'], message: 'must be at least 32 bytes' });
       }
       if (env.NODE_ENV === 'production' && !env.SOURCE_ENCRYPTION_KEYS) {
         ctx.addIssue({ code: 'custom', path: ['SOURCE_ENCRYPTION_KEYS'], message: 'required in production' });

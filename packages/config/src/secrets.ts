@@ -25,6 +25,13 @@ export function devSourceKeyring(dataDir: string): string {
   })).SOURCE_ENCRYPTION_KEYS;
 }
 
+/** The secret the API and the streamer share (internal API and stream-token signatures). */
+export function devStreamerSecret(dataDir: string): string {
+  return loadOrCreate(join(dataDir, 'dev-streamer-secret.json'), () => ({
+    STREAMER_SECRET: randomBytes(48).toString('base64url'),
+  })).STREAMER_SECRET;
+}
+
 function loadOrCreate<T>(file: string, create: () => T): T {
   if (existsSync(file)) return readSecrets<T>(file);
   const secrets = create();
