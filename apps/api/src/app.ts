@@ -17,6 +17,7 @@ import { Images } from './catalog/images.js';
 import { movieRoutes } from './catalog/movies.routes.js';
 import { searchRoutes } from './catalog/search.routes.js';
 import { showRoutes } from './catalog/shows.routes.js';
+import { progressRoutes } from './progress/progress.routes.js';
 import { sourceRoutes } from './sources/sources.routes.js';
 import { statusRoutes } from './status/status.routes.js';
 
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): App {
       ...showRoutes(deps, images),
       ...searchRoutes(deps, images),
       ...genreAndListRoutes(deps, images),
+      ...progressRoutes(deps, images),
       ...sourceRoutes(deps),
       ...statusRoutes(deps),
     ],
