@@ -7,3 +7,4 @@ export * from './yts/index.js';
 export * from './torrents/index.js';
 export { startVpnCheckStandIn, type VpnCheckStandIn } from './vpn/index.js';
 export * from './trackers/index.js';
+export * from './swarm/index.js';
