@@ -20,6 +20,10 @@ import { showRoutes } from './catalog/shows.routes.js';
 import { progressRoutes } from './progress/progress.routes.js';
 import { sourceRoutes } from './sources/sources.routes.js';
 import { statusRoutes } from './status/status.routes.js';
+import { streamProxy } from './streaming/proxy.js';
+import { storageRoutes } from './streaming/storage.routes.js';
+import { StreamerClient } from './streaming/streamer-client.js';
+import { streamRoutes } from './streaming/stream.routes.js';
 
 export interface App {
   app: Express;
@@ -35,6 +39,9 @@ export function createApp(deps: AppDeps): App {
 
   app.use(requestContext(logger));
   app.use(helmet());
+  // Before the body parser and the routes: stream bytes pass straight through (with the streamer's
+  // own headers, which let players on other origins embed them).
+  app.use(streamProxy(config, logger));
   app.use(
     cors({
       origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
@@ -47,6 +54,7 @@ export function createApp(deps: AppDeps): App {
 
   const limiters = createLimiters(deps);
   const images = new Images(deps.db);
+  const streamer = new StreamerClient(config);
   const { router, table } = mountRoutes(
     [
       ...healthRoutes(deps),
@@ -60,6 +68,8 @@ export function createApp(deps: AppDeps): App {
       ...genreAndListRoutes(deps, images),
       ...progressRoutes(deps, images),
       ...sourceRoutes(deps),
+      ...streamRoutes(deps, streamer),
+      ...storageRoutes(deps, streamer),
       ...statusRoutes(deps),
     ],
     {

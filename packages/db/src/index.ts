@@ -1,6 +1,6 @@
 export { createDb, pingDb, type Db } from './client.js';
 export { isUniqueViolation, isDbUnavailable } from './errors.js';
-export { Prisma, Role, DeviceCodeStatus, MediaKind } from './generated/prisma/client.js';
+export { Prisma, Role, DeviceCodeStatus, MediaKind, StorageState } from './generated/prisma/client.js';
 export type {
   User,
   Session,
@@ -17,5 +17,9 @@ export type {
   GenreTranslation,
   MediaList,
   SyncState,
+  MovieSource,
+  Storage,
+  StreamToken,
+  WatchProgress,
 } from './generated/prisma/client.js';
 export { foldText, searchTextOf } from './search-text.js';

@@ -2,6 +2,7 @@ import { isDbUnavailable } from '@cinenest/db';
 import type { Logger } from '@cinenest/logger';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, NotFoundError, ServiceUnavailableError } from './errors.js';
+import { redactPath } from './request-context.js';
 
 interface BodyParserError {
   type?: string;
@@ -42,7 +43,7 @@ export function errorHandler(logger: Logger, exposeStack: boolean): ErrorRequest
       appError = new ServiceUnavailableError('Redis is unavailable, try again shortly');
     else appError = new AppError(500, 'internal_error', 'Something went wrong on our side');
 
-    if (appError.status >= 500) logger.error('request failed', { err, method: req.method, path: req.path });
+    if (appError.status >= 500) logger.error('request failed', { err, method: req.method, path: redactPath(req.path) });
     if (res.headersSent) return res.end();
     for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
     const body: Record<string, unknown> = { code: appError.code, message: appError.message };

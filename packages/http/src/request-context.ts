@@ -1,8 +1,17 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { logContext, type Logger } from '@cinenest/logger';
 import type { RequestHandler } from 'express';
 
 const VALID_ID = /^[\w.:-]{1,128}$/;
+
+/** Stream URLs carry their credential in the path: logs keep only a fingerprint of it. */
+export function redactPath(path: string): string {
+  return path.replace(/^\/stream\/([^/?]+)/, (_, token: string) => `/stream/<${fingerprint(token)}>`);
+}
+
+function fingerprint(token: string): string {
+  return createHash('sha256').update(token).digest('hex').slice(0, 12);
+}
 
 /**
  * Gives each request an id (the client's X-Request-Id when it is sane), echoes it in the response,
@@ -20,7 +29,7 @@ export function requestContext(logger: Logger): RequestHandler {
       logger.info('request', {
         requestId,
         method: req.method,
-        path: req.originalUrl.split('?')[0],
+        path: redactPath(req.originalUrl.split('?')[0] ?? ''),
         status: res.statusCode,
         ms: Math.round(ms * 10) / 10,
         ip: req.ip,

@@ -19,6 +19,8 @@ export const AUDIT_TYPES = [
   'user.role_changed',
   'user.deleted',
   'rate_limit.hit',
+  'stream.revoked',
+  'storage.deleted',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

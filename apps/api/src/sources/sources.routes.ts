@@ -1,20 +1,17 @@
-import { healthLabel, rankSources, type Codec, type Quality } from '@cinenest/sources';
+import { healthLabel } from '@cinenest/sources';
 import { z } from 'zod';
-import { heldOrFetchedMovie } from '../catalog/held-or-fetched.js';
 import { accepted } from '../catalog/outcome.js';
 import { tmdbIdParams } from '../catalog/schemas.js';
-import { enqueueAndWait } from '../catalog/wait-for-job.js';
 import type { AppDeps } from '../deps.js';
 import { route, type RouteSpec } from '../http/routes.js';
-
-const SEARCH_WAIT_MS = 2000;
+import { rankedSources, searchedMovie } from './searched-movie.js';
 
 export const sourcesQuery = z.strictObject({
   quality: z.enum(['auto', '2160p', '1080p', '720p', '480p']).default('auto'),
   hevc: z.enum(['true', 'false']).default('false'),
 });
 
-function humanSize(bytes: number): string {
+export function humanSize(bytes: number): string {
   const gb = bytes / 1024 ** 3;
   return gb >= 1 ? `${gb.toFixed(2)} GB` : `${(bytes / 1024 ** 2).toFixed(0)} MB`;
 }
@@ -31,33 +28,14 @@ export function sourceRoutes({ db, queues, config }: AppDeps): RouteSpec[] {
       params: tmdbIdParams,
       query: sourcesQuery,
       handler: async ({ params, query, res }) => {
-        const find = () =>
-          db.movie.findFirst({
-            where: { tmdbId: params.tmdbId, syncedAt: { not: null } },
-            select: { id: true, runtime: true, sourceSearchedAt: true, nextSourceSearchAt: true },
-          });
-        let movie = await heldOrFetchedMovie(queues, params.tmdbId, config.CATALOG_WAIT_MS, find);
-        if (!movie) return accepted(res, `Movie ${params.tmdbId}`);
-        if (!movie.sourceSearchedAt) {
-          // Never searched: search now, wait a little.
-          await enqueueAndWait(queues, 'sources.search', { tmdbId: params.tmdbId }, SEARCH_WAIT_MS);
-          movie = await find();
-          if (!movie?.sourceSearchedAt) return accepted(res, `Sources of movie ${params.tmdbId}`);
-        }
-        const rows = await db.movieSource.findMany({ where: { movieId: movie.id } });
+        const movie = await searchedMovie({ db, queues, waitMs: config.CATALOG_WAIT_MS }, params.tmdbId);
+        if (movie === 'movie pending') return accepted(res, `Movie ${params.tmdbId}`);
+        if (movie === 'sources pending') return accepted(res, `Sources of movie ${params.tmdbId}`);
         const now = new Date();
-        const ranked = rankSources(
-          rows.map((r) => ({
-            row: r,
-            quality: r.quality as Quality,
-            codec: r.codec as Codec,
-            sizeBytes: Number(r.sizeBytes),
-            seeds: r.seeds,
-            peers: r.peers,
-            statsAt: r.lastStatsCheck,
-          })),
+        const ranked = await rankedSources(
+          db,
+          movie,
           { quality: query.quality, hevc: query.hevc === 'true' },
-          movie.runtime,
           now,
         );
         return {

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
 import type { Db } from '@cinenest/db';
+import { mainFileIndex } from '@cinenest/sources';
 import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import axiosRetry from 'axios-retry';
 import { UnrecoverableError } from 'bullmq';
@@ -22,9 +23,6 @@ export const METADATA_MAX_ATTEMPTS = 5;
 /** The wait after the first failed run; it doubles with every further failure, up to a day. */
 const FIRST_RETRY_MS = 30 * MINUTE;
 
-/** What a player can play; the main file is the largest of these (else the largest file). */
-export const VIDEO_EXTENSIONS = ['mp4', 'mkv', 'avi', 'm4v', 'mov', 'webm', 'ts'] as const;
-const VIDEO = new RegExp(`\\.(${VIDEO_EXTENSIONS.join('|')})$`, 'i');
 
 /** Connection failures worth another try at once (a timeout or a refused size limit is not). */
 const RETRYABLE_CODES = new Set([
@@ -99,21 +97,6 @@ export interface TorrentFacts {
   videoFileIndex: number;
   videoFileName: string;
   videoFileSize: number;
-}
-
-/** The file a player should open: the largest with a video extension, else the largest of all. */
-export function mainFileIndex(files: ReadonlyArray<{ name: string; length: number }>): number {
-  let best = -1;
-  let bestIsVideo = false;
-  files.forEach((f, i) => {
-    const video = VIDEO.test(f.name);
-    const current = files[best];
-    if (!current || (video && !bestIsVideo) || (video === bestIsVideo && f.length > current.length)) {
-      best = i;
-      bestIsVideo = video;
-    }
-  });
-  return best;
 }
 
 /** Reads a downloaded body as a .torrent file; a string when it is not one. */
