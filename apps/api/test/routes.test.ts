@@ -51,6 +51,14 @@ const EXPECTED: Pick<RegisteredRoute, 'method' | 'path' | 'access'>[] = [
   { method: 'patch', path: '/api/v1/users/:id', access: 'admin' },
   { method: 'delete', path: '/api/v1/users/:id', access: 'admin' },
   { method: 'get', path: '/api/v1/admin/audit', access: 'admin' },
+  { method: 'put', path: '/api/v1/progress/movies/:tmdbId', access: 'user' },
+  { method: 'delete', path: '/api/v1/progress/movies/:tmdbId', access: 'user' },
+  { method: 'get', path: '/api/v1/progress/continue-watching', access: 'user' },
+  { method: 'get', path: '/api/v1/progress/watched', access: 'user' },
+  { method: 'post', path: '/api/v1/movies/:tmdbId/stream', access: 'user' },
+  { method: 'delete', path: '/api/v1/streams/:tokenId', access: 'user' },
+  { method: 'get', path: '/api/v1/admin/storage', access: 'admin' },
+  { method: 'delete', path: '/api/v1/admin/storage/:id', access: 'admin' },
 ];
 
 describe('the route table', () => {
