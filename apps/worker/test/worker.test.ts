@@ -163,6 +163,24 @@ describe('three workers started together', () => {
       });
     const expiredCode = await deviceCode(new Date(now - 2 * HOUR));
     const liveCode = await deviceCode(new Date(now + 10 * 60_000));
+    const movie = await db.movie.create({ data: { tmdbId: 8_000_000 + (now % 1_000_000), title: 'Purged' } });
+    const source = await db.movieSource.create({
+      data: {
+        movieId: movie.id,
+        provider: 'yts',
+        hashLookup: randomBytes(8).toString('hex'),
+        infoHashEnc: 'x',
+        magnetEnc: 'x',
+        quality: '720p',
+        codec: 'x264',
+        sizeBytes: 1n,
+      },
+    });
+    const streamToken = (expiresAt: Date) =>
+      db.streamToken.create({ data: { userId: user.id, sourceId: source.id, fileIndex: 0, expiresAt } });
+    // Kept a day past expiry (a player's "expired" answer still finds its row), then deleted.
+    const oldToken = await streamToken(new Date(now - 25 * HOUR));
+    const recentlyExpired = await streamToken(new Date(now - HOUR));
 
     const job = await queues.enqueue('housekeeping.purge-expired', {});
     await waitFor(async () => (await job.getState()) === 'completed', { timeoutMs: 15_000 });
@@ -171,8 +189,10 @@ describe('three workers started together', () => {
     expect(await db.deviceCode.findUnique({ where: { id: expiredCode.id } })).toBeNull();
     expect(await db.session.findUnique({ where: { id: liveSession.id } })).not.toBeNull();
     expect(await db.deviceCode.findUnique({ where: { id: liveCode.id } })).not.toBeNull();
+    expect(await db.streamToken.findUnique({ where: { id: oldToken.id } })).toBeNull();
+    expect(await db.streamToken.findUnique({ where: { id: recentlyExpired.id } })).not.toBeNull();
     const done = await housekeeping.getJob(job.id!);
-    expect(done?.returnvalue).toMatchObject({ sessions: 1, deviceCodes: 1 });
+    expect(done?.returnvalue).toMatchObject({ sessions: 1, deviceCodes: 1, streamTokens: 1 });
   });
 
   it('SIGTERM: every worker exits with code 0 within 10 s', async () => {

@@ -3,7 +3,10 @@ import { defineJob } from '../../define.js';
 
 const DAY = 24 * 3600 * 1000;
 
-/** Deletes expired or long-revoked sessions, expired device codes and audit entries past retention. */
+/**
+ * Deletes expired or long-revoked sessions, expired device codes, stream URLs a day past their expiry
+ * and audit entries past retention.
+ */
 export const purgeExpired = defineJob({
   name: 'housekeeping.purge-expired',
   queue: 'housekeeping',
@@ -18,10 +21,18 @@ export const purgeExpired = defineJob({
     const deviceCodes = await db.deviceCode.deleteMany({
       where: { expiresAt: { lt: new Date(now - 3600_000) } },
     });
+    const streamTokens = await db.streamToken.deleteMany({
+      where: { expiresAt: { lt: new Date(now - DAY) } },
+    });
     const audit = await db.auditLog.deleteMany({
       where: { createdAt: { lt: new Date(now - config.AUDIT_RETENTION_DAYS * DAY) } },
     });
-    const result = { sessions: sessions.count, deviceCodes: deviceCodes.count, auditEntries: audit.count };
+    const result = {
+      sessions: sessions.count,
+      deviceCodes: deviceCodes.count,
+      streamTokens: streamTokens.count,
+      auditEntries: audit.count,
+    };
     logger.info('purged expired records', result);
     return result;
   },
