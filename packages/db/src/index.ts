@@ -1,6 +1,6 @@
 export { createDb, pingDb, type Db } from './client.js';
 export { isUniqueViolation, isDbUnavailable } from './errors.js';
-export { Prisma, Role, DeviceCodeStatus, MediaKind, StorageState } from './generated/prisma/client.js';
+export { Prisma, Role, DeviceCodeStatus, MediaKind, StorageState, ServiceState } from './generated/prisma/client.js';
 export type {
   User,
   Session,
@@ -21,5 +21,6 @@ export type {
   Storage,
   StreamToken,
   WatchProgress,
+  ServiceCheck,
 } from './generated/prisma/client.js';
 export { foldText, searchTextOf } from './search-text.js';
