@@ -71,6 +71,10 @@ const workers = served.map((name) => {
     connection: redis,
     prefix: config.REDIS_PREFIX,
     concurrency: config.WORKER_CONCURRENCY,
+    // A job whose worker died (kill -9, a lost container) is found stalled and run again once its
+    // lock lapses: within about twice this.
+    lockDuration: config.JOB_LOCK_SECONDS * 1000,
+    stalledInterval: config.JOB_LOCK_SECONDS * 1000,
   });
   worker.on('failed', (job, err) =>
     logger.warn('job failed', {

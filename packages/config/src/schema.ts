@@ -82,7 +82,9 @@ export const envSchema = z
 
     WORKER_QUEUES: list.default([]),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
+    JOB_LOCK_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
     HOUSEKEEPING_INTERVAL: seconds.default(3600),
+    HEALTH_CHECK_INTERVAL: seconds.default(60),
     AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(180),
 
     SECURE_COOKIES: bool.optional(),
