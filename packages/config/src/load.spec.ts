@@ -29,6 +29,7 @@ function env(overrides: Record<string, string | undefined> = {}): NodeJS.Process
     TMDB_API_TOKEN: 'a-tmdb-read-access-token',
     VPN_CHECK_URL: 'http://vpn:9999/',
     SOURCE_ENCRYPTION_KEYS: 'k1:' + Buffer.alloc(32, 7).toString('base64'),
+    STREAMER_SECRET: 's'.repeat(40),
     ...overrides,
   };
   return Object.fromEntries(Object.entries(base).filter(([, v]) => v !== undefined)) as NodeJS.ProcessEnv;
@@ -278,6 +279,39 @@ describe('source encryption keys', () => {
     expect(
       problemFor(problemsOf(env({ SOURCE_ENCRYPTION_KEYS: 'just-a-key' })), 'SOURCE_ENCRYPTION_KEYS'),
     ).toMatch(/id:key/);
+  });
+});
+
+describe('the streamer secret', () => {
+  it('is required in production, at least 32 bytes, and generated once elsewhere', () => {
+    expect(
+      problemFor(problemsOf(env({ NODE_ENV: 'production', STREAMER_SECRET: undefined })), 'STREAMER_SECRET'),
+    ).toMatch(/required in production/);
+    expect(problemFor(problemsOf(env({ STREAMER_SECRET: 'short' })), 'STREAMER_SECRET')).toMatch(/32 bytes/);
+    const dataDir = tempDataDir();
+    const first = loadConfig(env({ NODE_ENV: 'development', DATA_DIR: dataDir, STREAMER_SECRET: undefined }));
+    const again = loadConfig(env({ NODE_ENV: 'development', DATA_DIR: dataDir, STREAMER_SECRET: undefined }));
+    expect(first.STREAMER_SECRET.length).toBeGreaterThanOrEqual(32);
+    expect(again.STREAMER_SECRET).toBe(first.STREAMER_SECRET);
+  });
+});
+
+describe('storage settings', () => {
+  it('read a byte budget, a size or a share of the disk', () => {
+    expect(loadConfig(env({ STORAGE_LIMIT: '80%' })).STORAGE_LIMIT).toEqual({ percent: 80 });
+    expect(loadConfig(env({ STORAGE_LIMIT: '1.5gb' })).STORAGE_LIMIT).toEqual({ bytes: 1.5 * 1024 ** 3 });
+    expect(loadConfig(env({ STORAGE_LIMIT: '1048576' })).STORAGE_LIMIT).toEqual({ bytes: 1048576 });
+    expect(loadConfig(env({ MIN_FREE_DISK: '512mb' })).MIN_FREE_DISK).toBe(512 * 1024 ** 2);
+    expect(loadConfig(env()).STORAGE_DIR).toMatch(/torrents$/);
+  });
+
+  it('name what is wrong', () => {
+    const problems = problemsOf(
+      env({ STORAGE_LIMIT: '120%', MIN_FREE_DISK: 'lots', MAX_ACTIVE_TORRENTS: '0' }),
+    );
+    expect(problemFor(problems, 'STORAGE_LIMIT')).toMatch(/0% and 100%/);
+    expect(problemFor(problems, 'MIN_FREE_DISK')).toMatch(/size/);
+    expect(problemFor(problems, 'MAX_ACTIVE_TORRENTS')).toBeDefined();
   });
 });
 
