@@ -20,7 +20,8 @@
 // Environment: BENCH_DURATION (20 s per measured run), BENCH_WARMUP (3 s), BENCH_CONNECTIONS (50),
 // BENCH_MOVIES (50000), BENCH_TARGETS (say "bare,movies": only those), BENCH_EXPLAIN=1 prints the
 // query plans, BENCH_SQL: statements run after the seeding (say a candidate index, to try a migration
-// before writing it).
+// before writing it), BENCH_API_PROFILE: a directory to write a CPU profile of the API process to
+// (written when the bench stops it; the figures then include the profiler's own cost).
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -335,7 +336,12 @@ await runBench(async () => {
   });
   const worker = startProcess(WORKER, env, root);
   onExit(() => worker.stop());
-  const api = startProcess(API, { ...env, PORT: String(apiPort) }, root);
+  const apiEnv = { ...env, PORT: String(apiPort) };
+  if (process.env.BENCH_API_PROFILE) {
+    apiEnv.NODE_OPTIONS = `--import=${join(root, 'bench/lib/cpu-profile.mjs')}`;
+    apiEnv.BENCH_PROFILE_DIR = process.env.BENCH_API_PROFILE;
+  }
+  const api = startProcess(API, apiEnv, root);
   onExit(() => api.stop());
   const barePort = await freePort();
   const bare = startProcess(

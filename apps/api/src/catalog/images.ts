@@ -37,6 +37,8 @@ const REFRESH_MS = 5 * 60_000;
 export class Images {
   private config: ImageConfig = FALLBACK;
   private loadedAt = 0;
+  /** Bumped whenever the configuration is read again: answers cached with URLs depend on it. */
+  version = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -46,6 +48,7 @@ export class Images {
     const data = row?.data as Partial<ImageConfig> | null | undefined;
     if (data?.secure_base_url) this.config = { ...FALLBACK, ...data } as ImageConfig;
     this.loadedAt = Date.now();
+    this.version++;
     return this;
   }
 

@@ -11,7 +11,29 @@ import type {
 import type { Images } from './images.js';
 import { pickTranslation, type Lang } from './language.js';
 
-type GenreWith = Genre & { translations?: GenreTranslation[] };
+type GenreWith = Pick<Genre, 'id' | 'name'> & {
+  translations?: Array<Pick<GenreTranslation, 'language' | 'name'>>;
+};
+
+/** What a movie in a list is made of (a whole row will do, or moviePage()'s). */
+type ListedMovie = Pick<
+  Movie,
+  | 'tmdbId'
+  | 'title'
+  | 'originalTitle'
+  | 'overview'
+  | 'year'
+  | 'releaseDate'
+  | 'rating'
+  | 'voteCount'
+  | 'popularity'
+  | 'posterPath'
+  | 'backdropPath'
+  | 'syncedAt'
+> & {
+  translations?: Array<Pick<MovieTranslation, 'language' | 'region' | 'title' | 'overview'>>;
+  genres?: GenreWith[];
+};
 
 export function presentGenre(genre: GenreWith, lang: Lang) {
   return {
@@ -23,11 +45,7 @@ export function presentGenre(genre: GenreWith, lang: Lang) {
 const day = (date: Date | null) => date?.toISOString().slice(0, 10) ?? null;
 
 /** A movie in a list: translated texts (falling back to the default language), images in several sizes. */
-export function presentMovie(
-  movie: Movie & { translations?: MovieTranslation[]; genres?: GenreWith[] },
-  lang: Lang,
-  images: Images,
-) {
+export function presentMovie(movie: ListedMovie, lang: Lang, images: Images) {
   const t = pickTranslation(movie.translations, lang);
   return {
     type: 'movie' as const,
