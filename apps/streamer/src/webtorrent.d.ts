@@ -39,6 +39,8 @@ declare module 'webtorrent' {
     readonly files: TorrentFile[];
     readonly pieceLength: number;
     readonly lastPieceLength: number;
+    /** The .torrent file (bencoded), known once the metadata is. */
+    readonly torrentFile: Uint8Array | undefined;
     readonly pieces: unknown[];
     readonly bitfield: Bitfield | null;
     readonly numPeers: number;

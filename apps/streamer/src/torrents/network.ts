@@ -1,7 +1,7 @@
 import type { Logger } from '@cinenest/logger';
 import DHT from 'bittorrent-dht';
 import type WebTorrent from 'webtorrent';
-import type { Torrent } from 'webtorrent';
+import type { Discovery, Torrent } from 'webtorrent';
 
 /**
  * The kill switch's hands: with the network paused, no torrent keeps a peer, accepts or dials one,
@@ -43,7 +43,10 @@ export class Network {
     for (const torrent of this.client.torrents) {
       if (torrent.destroyed) continue;
       torrent.resume();
-      if (torrent.ready) torrent._startDiscovery();
+      if (torrent.discovery === HELD) {
+        torrent.discovery = null;
+        torrent._startDiscovery();
+      }
     }
     this.logger.info('VPN up: torrents resumed', { torrents: this.client.torrents.length });
   }
@@ -54,12 +57,19 @@ export class Network {
   }
 }
 
+/**
+ * Stands in for a paused torrent's peer discovery. WebTorrent starts discovery only while a torrent
+ * has none (`_startDiscovery` returns early otherwise), including when a torrent added meanwhile
+ * becomes ready: with this in place, nothing announces until resume() swaps it for the real one.
+ */
+const HELD: Discovery = { destroy: (cb) => cb?.() };
+
 function quiet(torrent: Torrent): void {
   if (torrent.destroyed) return;
   torrent.pause();
   for (const id of [...(torrent._peers?.keys() ?? [])]) torrent.removePeer(id);
   if (torrent._noPeersIntervalId) clearInterval(torrent._noPeersIntervalId);
   const discovery = torrent.discovery;
-  torrent.discovery = null;
-  discovery?.destroy();
+  torrent.discovery = HELD;
+  if (discovery !== HELD) discovery?.destroy();
 }

@@ -17,7 +17,7 @@ import {
 } from '../storage/budget.js';
 import { PrepareError } from './errors.js';
 import { Network } from './network.js';
-import { loadSource } from './sources.js';
+import { keepTorrentFile, loadSource } from './sources.js';
 
 /** Bytes at each end of the video file fetched first: the MP4 header (moov) sits at one of them. */
 const EDGE_BYTES = 1024 * 1024;
@@ -252,7 +252,7 @@ export class TorrentPool {
     });
     this.network.hold(torrent);
     try {
-      await readyBy(torrent, deadline);
+      await readyBy(torrent, deadline, logger);
     } catch (err) {
       await destroyTorrent(torrent, !stored);
       throw err;
@@ -262,6 +262,12 @@ export class TorrentPool {
     if (!file || file.length === 0) {
       await destroyTorrent(torrent, !stored);
       throw new PrepareError('no_video_file', 'The torrent has no video file');
+    }
+    if (typeof source.torrentId === 'string') {
+      // Added from its magnet: its metadata came from peers and must outlive this run.
+      await keepTorrentFile(db, cipher, sourceId, torrent, fileIndex).catch((err: unknown) =>
+        logger.warn('could not keep the torrent metadata', { sourceId, err }),
+      );
     }
     const pieceLength = torrent.pieceLength;
     const reservedBytes = reservationFor(file, pieceLength);
@@ -468,7 +474,7 @@ export class TorrentPool {
   }
 }
 
-function readyBy(torrent: Torrent, deadline: number): Promise<void> {
+function readyBy(torrent: Torrent, deadline: number, logger: Logger): Promise<void> {
   if (torrent.ready) return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
@@ -476,8 +482,11 @@ function readyBy(torrent: Torrent, deadline: number): Promise<void> {
       Math.max(0, deadline - Date.now()),
     );
     const onReady = () => finish();
-    const onError = (err: Error) =>
-      finish(new PrepareError('no_metadata', `The torrent could not be added: ${err.message}`));
+    // WebTorrent's messages may name the info-hash: the reason goes to the log, never to a client.
+    const onError = (err: Error) => {
+      logger.warn('torrent could not be added', { message: err.message });
+      finish(new PrepareError('no_metadata', 'The torrent could not be added'));
+    };
     const finish = (err?: Error) => {
       clearTimeout(timer);
       torrent.off('ready', onReady);
