@@ -32,6 +32,7 @@ const INTERVALS = {
   LIST_REFRESH_INTERVAL: 1800,
   CHANGES_SYNC_INTERVAL: 2700,
   SEASON_SWEEP_INTERVAL: 30,
+  HEALTH_CHECK_INTERVAL: 45,
 };
 
 function startWorker(overrides: Record<string, string> = {}): RunningProcess {
@@ -83,12 +84,31 @@ describe('three workers started together', () => {
     });
   }, 30_000);
 
-  it('registers the housekeeping scheduler once', async () => {
+  it('registers each housekeeping scheduler once, at its configured interval', async () => {
     const schedulers = await queues.get('housekeeping').getJobSchedulers();
-    expect(schedulers).toHaveLength(1);
-    expect(schedulers[0]).toMatchObject({ key: 'housekeeping.purge-expired', every: 3600_000 });
+    expect(schedulers).toHaveLength(2);
+    expect(Object.fromEntries(schedulers.map((s) => [s.key, s.every]))).toEqual({
+      'housekeeping.purge-expired': 3600_000,
+      'housekeeping.health-check': INTERVALS.HEALTH_CHECK_INTERVAL * 1000,
+    });
+    // The tracker check is asked for by the health check, never scheduled on its own.
+    expect(await queues.get('swarm').getJobSchedulers()).toEqual([]);
     const registrars = workers.filter((w) => w.output().includes('job schedules registered'));
     expect(registrars).toHaveLength(1);
+  });
+
+  it('the scheduled health check runs at once and records every service', async () => {
+    const services = await waitFor(
+      async () => {
+        const rows = await db.serviceCheck.findMany({ select: { service: true } });
+        const names = new Set(rows.map((r) => r.service));
+        return names.has('postgres') && names.has('queues') ? names : undefined;
+      },
+      { timeoutMs: 15_000 },
+    );
+    expect([...services!].filter((s) => s !== 'trackers').sort()).toEqual(
+      ['postgres', 'queues', 'redis', 'streamer', 'tmdb', 'vpn', 'yts:127.0.0.1:9'].sort(),
+    );
   });
 
   it('registers each catalog scheduler once, at its configured interval', async () => {

@@ -9,6 +9,7 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 /** Every job name. The worker refuses to start unless each has exactly one definition in the registry. */
 export const JOB_NAMES = [
   'housekeeping.purge-expired',
+  'housekeeping.health-check',
   'catalog.reference-sync',
   'catalog.list-refresh',
   'catalog.changes-sync',
@@ -24,5 +25,6 @@ export const JOB_NAMES = [
   'sources.stats',
   'sources.stats-sweep',
   'sources.resync',
+  'swarm.tracker-health',
 ] as const;
 export type JobName = (typeof JOB_NAMES)[number];

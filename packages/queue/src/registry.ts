@@ -7,6 +7,7 @@ import { catalogSearch } from './jobs/catalog/search.js';
 import { seasonSweep } from './jobs/catalog/season-sweep.js';
 import { seasonSync } from './jobs/catalog/season-sync.js';
 import { showSync } from './jobs/catalog/show-sync.js';
+import { healthCheck } from './jobs/housekeeping/health-check.js';
 import { purgeExpired } from './jobs/housekeeping/purge-expired.js';
 import { sourcesMetadataSweep } from './jobs/sources/metadata-sweep.js';
 import { sourcesMetadata } from './jobs/sources/metadata.js';
@@ -15,11 +16,13 @@ import { sourcesSearchSweep } from './jobs/sources/search-sweep.js';
 import { sourcesResync } from './jobs/sources/resync.js';
 import { sourcesStatsSweep } from './jobs/sources/stats-sweep.js';
 import { sourcesStats } from './jobs/sources/stats.js';
+import { swarmTrackerHealth } from './jobs/swarm/tracker-health.js';
 import { JOB_NAMES, type JobName } from './names.js';
 
 /** The one registry of jobs: a worker runs these, the API enqueues them by name. */
 export const jobs = [
   purgeExpired,
+  healthCheck,
   referenceSync,
   listRefresh,
   changesSync,
@@ -35,6 +38,7 @@ export const jobs = [
   sourcesStats,
   sourcesStatsSweep,
   sourcesResync,
+  swarmTrackerHealth,
 ] as const;
 
 export type Jobs = (typeof jobs)[number];

@@ -117,8 +117,10 @@ describe('registerSchedules', () => {
       );
 
       const schedulers = await processes[0]!.queues.get('housekeeping').getJobSchedulers();
-      expect(schedulers).toHaveLength(1);
-      expect(schedulers[0]).toMatchObject({ key: 'housekeeping.purge-expired', every: 120_000 });
+      expect(schedulers.map((s) => [s.key, s.every]).sort()).toEqual([
+        ['housekeeping.health-check', 60_000],
+        ['housekeeping.purge-expired', 120_000],
+      ]);
       expect(await redis.exists(`${config.REDIS_PREFIX}:lock:schedules`)).toBe(0);
     } finally {
       await Promise.all(processes.map((p) => p.queues.close()));
@@ -144,8 +146,10 @@ describe('registerSchedules', () => {
         'housekeeping.purge-expired',
       ]);
       const schedulers = await queues.get('housekeeping').getJobSchedulers();
-      expect(schedulers).toHaveLength(1);
-      expect(schedulers[0]).toMatchObject({ key: 'housekeeping.purge-expired', every: 300_000 });
+      expect(schedulers).toHaveLength(2);
+      expect(schedulers.find((s) => s.key === 'housekeeping.purge-expired')).toMatchObject({
+        every: 300_000,
+      });
     } finally {
       await queues.close();
     }
@@ -155,11 +159,11 @@ describe('registerSchedules', () => {
     const queues = new Queues(redis, config.REDIS_PREFIX);
     try {
       await queues.get('housekeeping').removeJobScheduler('housekeeping.purge-expired');
-      expect(await queues.get('housekeeping').getJobSchedulers()).toHaveLength(0);
+      expect(await queues.get('housekeeping').getJobSchedulers()).toHaveLength(1);
       expect(await registerSchedules(jobs, queues, redis, config, logger)).toEqual([
         'housekeeping.purge-expired',
       ]);
-      expect(await queues.get('housekeeping').getJobSchedulers()).toHaveLength(1);
+      expect(await queues.get('housekeeping').getJobSchedulers()).toHaveLength(2);
     } finally {
       await queues.close();
     }
