@@ -3,6 +3,7 @@ import cors from 'cors';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import { auditRoutes } from './admin/audit.routes.js';
+import { QUEUES_BOARD_PATH, queuesBoard } from './admin/queues.js';
 import { authenticate, requireRole } from './auth/authenticate.js';
 import { authRoutes } from './auth/auth.routes.js';
 import { deviceRoutes } from './auth/device.routes.js';
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps): App {
       generalLimit: limiters.general,
     },
   );
+  app.use(QUEUES_BOARD_PATH, queuesBoard(deps, limiters.general));
   app.use(router);
   app.use(notFound);
   app.use(errorHandler(logger, config.NODE_ENV !== 'production'));

@@ -21,6 +21,7 @@ export const AUDIT_TYPES = [
   'rate_limit.hit',
   'stream.revoked',
   'storage.deleted',
+  'queues.action',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 
