@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 export const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const WORKER = join(root, 'apps/worker/dist/main.js');
 export const API = join(root, 'apps/api/dist/main.js');
+export const STREAMER = join(root, 'apps/streamer/dist/main.js');
 
 export function need(name) {
   const value = process.env[name];
