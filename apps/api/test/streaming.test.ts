@@ -58,7 +58,7 @@ beforeAll(async () => {
   admin = await t.signedIn('ADMIN');
   await heldMovie(NO_SOURCES, []);
   await heldMovie(ONLY_HEVC, [{ quality: '1080p', codec: 'x265' }]);
-  [sourceId] = await heldMovie(ONE_720P, [{ quality: '720p', codec: 'x264' }]);
+  sourceId = (await heldMovie(ONE_720P, [{ quality: '720p', codec: 'x264' }]))[0]!;
 });
 
 afterAll(async () => {

@@ -1,6 +1,13 @@
 export { createDb, pingDb, type Db } from './client.js';
 export { isUniqueViolation, isDbUnavailable } from './errors.js';
-export { Prisma, Role, DeviceCodeStatus, MediaKind, StorageState, ServiceState } from './generated/prisma/client.js';
+export {
+  Prisma,
+  Role,
+  DeviceCodeStatus,
+  MediaKind,
+  StorageState,
+  ServiceState,
+} from './generated/prisma/client.js';
 export type {
   User,
   Session,

@@ -43,7 +43,8 @@ export function errorHandler(logger: Logger, exposeStack: boolean): ErrorRequest
       appError = new ServiceUnavailableError('Redis is unavailable, try again shortly');
     else appError = new AppError(500, 'internal_error', 'Something went wrong on our side');
 
-    if (appError.status >= 500) logger.error('request failed', { err, method: req.method, path: redactPath(req.path) });
+    if (appError.status >= 500)
+      logger.error('request failed', { err, method: req.method, path: redactPath(req.path) });
     if (res.headersSent) return res.end();
     for (const [name, value] of Object.entries(appError.headers ?? {})) res.setHeader(name, value);
     const body: Record<string, unknown> = { code: appError.code, message: appError.message };

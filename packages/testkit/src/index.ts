@@ -8,3 +8,4 @@ export * from './torrents/index.js';
 export { startVpnCheckStandIn, type VpnCheckStandIn } from './vpn/index.js';
 export * from './trackers/index.js';
 export * from './swarm/index.js';
+export * from './servers/index.js';

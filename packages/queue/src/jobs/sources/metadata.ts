@@ -23,7 +23,6 @@ export const METADATA_MAX_ATTEMPTS = 5;
 /** The wait after the first failed run; it doubles with every further failure, up to a day. */
 const FIRST_RETRY_MS = 30 * MINUTE;
 
-
 /** Connection failures worth another try at once (a timeout or a refused size limit is not). */
 const RETRYABLE_CODES = new Set([
   'ECONNREFUSED',

@@ -1,0 +1,2 @@
+export { startPostgresServer, type PostgresServer } from './postgres.js';
+export { startRedisServer, type RedisServer } from './redis.js';
