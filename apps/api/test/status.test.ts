@@ -6,7 +6,10 @@ import { startTestApp, type TestApp } from './support.js';
 let t: TestApp;
 beforeAll(async () => {
   // Two mirrors, one with a port: the status page names each by its host.
-  t = await startTestApp({ YTS_MIRRORS: 'http://yts-a.test/api/v2,http://yts-b.test:8443/api/v2' });
+  t = await startTestApp({
+    YTS_MIRRORS: 'http://yts-a.test/api/v2,http://yts-b.test:8443/api/v2',
+    HEALTH_CHECK_INTERVAL: '60',
+  });
 });
 afterAll(async () => t.close());
 beforeEach(async () => {

@@ -22,7 +22,10 @@ function connection(): Redis {
 beforeAll(() => {
   // registerSchedules never touches the database: any well-formed URL will do.
   config = loadConfig(
-    testEnv('postgresql://unused:unused@127.0.0.1:1/unused', { HOUSEKEEPING_INTERVAL: '120' }),
+    testEnv('postgresql://unused:unused@127.0.0.1:1/unused', {
+      HOUSEKEEPING_INTERVAL: '120',
+      HEALTH_CHECK_INTERVAL: '60',
+    }),
   );
   redis = connection();
 });

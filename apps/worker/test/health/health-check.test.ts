@@ -43,6 +43,7 @@ beforeAll(async () => {
   h = await startSourcesHarness({
     STREAMER_URL: `http://127.0.0.1:${(streamer.address() as AddressInfo).port}`,
     TRACKERS: [tracker.udpAnnounce, tracker.httpAnnounce].join(','),
+    HEALTH_CHECK_INTERVAL: '60',
   });
   mirrors = h.yts.urls.map((url) => `yts:${new URL(url).host}`);
 });
