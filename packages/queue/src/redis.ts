@@ -5,13 +5,20 @@ import { Redis, type RedisOptions } from 'ioredis';
  * (the API) fail fast instead, so a Redis outage answers 503 rather than hanging.
  */
 export function createRedis(url: string, role: 'worker' | 'request', extra: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: role === 'worker' ? null : 1,
     enableReadyCheck: true,
     connectTimeout: 5000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     ...extra,
   });
+  // Request paths wait for the first connection (commands sent at start are queued), but once
+  // connected, a command sent while Redis is away fails at once instead of waiting for a reconnect.
+  if (role === 'request' && extra.enableOfflineQueue === undefined)
+    redis.once('ready', () => {
+      redis.options.enableOfflineQueue = false;
+    });
+  return redis;
 }
 
 /** True when Redis answers PING within the timeout. */
