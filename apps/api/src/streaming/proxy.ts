@@ -17,6 +17,13 @@ export function streamProxy(config: Config, logger: Logger): RequestHandler {
     proxyTimeout: (config.STREAM_READ_TIMEOUT + config.STREAM_SOURCE_TIMEOUT + 5) * 1000,
     xfwd: true,
     on: {
+      // The streamer gone mid-answer (killed, crashed): end the player's response with an error too,
+      // rather than leaving it waiting for bytes that will never come.
+      proxyRes: (proxyRes, _req, res) => {
+        proxyRes.once('close', () => {
+          if (!proxyRes.complete) res.destroy();
+        });
+      },
       error: (err, _req, res) => {
         logger.warn('stream proxy: the streamer cannot be reached', { message: (err as Error).message });
         if (!('writeHead' in res)) {
