@@ -70,6 +70,7 @@ declare module 'webtorrent' {
     bitfield?: Uint8Array;
     paused?: boolean;
     strategy?: 'sequential' | 'rarest';
+    storeCacheSlots?: number;
   }
 
   export interface Options {
@@ -81,6 +82,7 @@ declare module 'webtorrent' {
     webSeeds?: boolean;
     torrentPort?: number;
     dhtPort?: number;
+    utp?: boolean;
     maxConns?: number;
     tracker?: boolean | object;
   }

@@ -2,10 +2,18 @@ import { loadConfigOrExit } from '@cinenest/config';
 import { createDb } from '@cinenest/db';
 import { createLogger } from '@cinenest/logger';
 import {
+  createRegistry,
+  JobMetrics,
+  startMetricsServer,
+  UpstreamMetrics,
+  type MetricsServer,
+} from '@cinenest/metrics';
+import {
   checkRegistry,
   VpnGate,
   createRedis,
   jobs,
+  observeTorrentDownloads,
   QUEUE_NAMES,
   Queues,
   registerSchedules,
@@ -41,9 +49,12 @@ const redis = createRedis(config.REDIS_URL, 'worker');
 redis.on('error', (err: Error) => logger.warn('redis connection error', { message: err.message }));
 const db = createDb(config.DATABASE_URL);
 const queues = new Queues(redis, config.REDIS_PREFIX);
-const tmdb = createTmdbClient(config, redis, logger);
-const tmdbInteractive = createTmdbClient(config, redis, logger, 'interactive');
-const yts = createYtsClient(config, redis, logger);
+const metrics = createRegistry();
+const upstream = new UpstreamMetrics(metrics);
+observeTorrentDownloads((a) => upstream.observe(a.host, a.status, a.durationMs));
+const tmdb = createTmdbClient(config, redis, logger, 'patient', upstream);
+const tmdbInteractive = createTmdbClient(config, redis, logger, 'interactive', upstream);
+const yts = createYtsClient(config, redis, logger, upstream);
 const cipher = createCipher(config);
 const vpn = new VpnGate({
   url: config.VPN_CHECK_URL ?? null,
@@ -64,7 +75,25 @@ const processor = createProcessor({
   cipher,
   queues,
   vpn,
+  metrics: new JobMetrics(metrics),
 });
+
+// GET /metrics on METRICS_PORT (0: none). A port already taken costs the metrics, not the jobs.
+let metricsServer: MetricsServer | undefined;
+if (config.METRICS_PORT > 0) {
+  try {
+    metricsServer = await startMetricsServer({
+      registry: metrics,
+      access: { token: config.METRICS_TOKEN, access: config.METRICS_ACCESS },
+      host: config.HOST,
+      port: config.METRICS_PORT,
+      onError: (err) => logger.warn('metrics scrape failed', { err }),
+    });
+    logger.info('metrics listening', { url: `http://${config.HOST}:${metricsServer.port}/metrics` });
+  } catch (err) {
+    logger.warn('cannot serve metrics', { port: config.METRICS_PORT, message: (err as Error).message });
+  }
+}
 
 const workers = served.map((name) => {
   const worker = new Worker(name, processor, {
@@ -104,6 +133,7 @@ async function stop(signal: string) {
     logger.warn('active jobs did not finish in time; they will run again elsewhere');
   }
   vpn.stop();
+  await metricsServer?.close();
   await queues.close();
   tmdb.close();
   tmdbInteractive.close();

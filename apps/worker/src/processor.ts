@@ -21,6 +21,8 @@ interface ProcessorDeps {
   queues: Queues;
   /** Jobs that reach trackers or peers run only while it is open: required, so no caller can forget it. */
   vpn: { isOpen(): boolean };
+  /** Told how every run ended (the job's registry name, completed/failed/delayed, its duration). */
+  metrics?: { observe(job: string, outcome: 'completed' | 'failed' | 'delayed', durationMs: number): void };
 }
 
 /**
@@ -28,6 +30,25 @@ interface ProcessorDeps {
  * good instead of retrying), and every log line of the run carries the job id.
  */
 export function createProcessor(deps: ProcessorDeps) {
+  const run = runJob(deps);
+  const { metrics } = deps;
+  if (!metrics) return run;
+  return async (job: Job, token?: string): Promise<unknown> => {
+    const started = Date.now();
+    // The registry's names only: a label never takes a value from outside.
+    const name = jobByName(job.name) ? job.name : 'unknown';
+    try {
+      const result = await run(job, token);
+      metrics.observe(name, 'completed', Date.now() - started);
+      return result;
+    } catch (err) {
+      metrics.observe(name, err instanceof DelayedError ? 'delayed' : 'failed', Date.now() - started);
+      throw err;
+    }
+  };
+}
+
+function runJob(deps: ProcessorDeps) {
   return async (job: Job, token?: string): Promise<unknown> => {
     const def = jobByName(job.name);
     if (!def) throw new UnrecoverableError(`No handler for job ${job.name}`);

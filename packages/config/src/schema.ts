@@ -80,6 +80,10 @@ export const envSchema = z
 
     SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).max(9000).default(8000),
 
+    METRICS_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
+    METRICS_ACCESS: z.enum(['token', 'internal', 'open']).optional(),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+
     WORKER_QUEUES: list.default([]),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(5),
     JOB_LOCK_SECONDS: z.coerce.number().int().min(2).max(600).default(30),
@@ -158,6 +162,7 @@ export const envSchema = z
     TORRENT_IDLE_TIMEOUT: seconds.default(600),
     TORRENT_PORT: z.coerce.number().int().min(0).max(65535).default(6881),
     TORRENT_DHT: bool.default(true),
+    TORRENT_UTP: bool.default(false),
   })
   .superRefine(
     (env, ctx) => {
@@ -193,6 +198,13 @@ export const envSchema = z
       }
       if (env.NODE_ENV === 'production' && !env.TMDB_API_TOKEN) {
         ctx.addIssue({ code: 'custom', path: ['TMDB_API_TOKEN'], message: 'required in production' });
+      }
+      if (env.METRICS_ACCESS === 'token' && !env.METRICS_TOKEN) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['METRICS_TOKEN'],
+          message: 'required when METRICS_ACCESS=token',
+        });
       }
       if (env.NODE_ENV !== 'test' && env.BCRYPT_COST < 12) {
         ctx.addIssue({ code: 'custom', path: ['BCRYPT_COST'], message: 'must be at least 12 outside tests' });

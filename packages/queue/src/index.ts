@@ -10,4 +10,5 @@ export { TMDB_NOT_FOUND, TMDB_UNAVAILABLE } from './jobs/catalog/outcomes.js';
 export { IMAGE_CONFIGURATION_KEY } from './jobs/catalog/reference-sync.js';
 export { LISTS, type ListSpec } from './jobs/catalog/lists.js';
 export { CHANGES_WINDOW_DAYS } from './jobs/catalog/changes-sync.js';
+export { observeTorrentDownloads, type TorrentDownloadAttempt } from './jobs/sources/metadata.js';
 export { VpnGate, readVpnState, vpnStateKey, type VpnReport, type VpnState } from './vpn/gate.js';

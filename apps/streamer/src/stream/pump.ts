@@ -8,8 +8,8 @@ export interface PumpOptions {
   readTimeoutMs: number;
   /** Called before the first byte is written: the response head goes out with the first bytes. */
   onFirstChunk: () => void;
-  /** Called for every chunk written (last-access bookkeeping). */
-  onChunk: () => void;
+  /** Called for every chunk written, with its length (last-access bookkeeping, bytes served). */
+  onChunk: (bytes: number) => void;
 }
 
 const TIMEOUT = Symbol('timeout');
@@ -53,7 +53,7 @@ export async function pump(
         first = false;
         options.onFirstChunk();
       }
-      options.onChunk();
+      options.onChunk(chunk.length);
       if (!res.write(chunk)) {
         const drained = await Promise.race([
           new Promise<void>((resolve) => res.once('drain', () => resolve())),

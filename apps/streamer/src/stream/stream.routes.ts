@@ -16,6 +16,8 @@ export interface StreamDeps {
   readTimeoutMs: number;
   /** How long a request may wait for a stopped torrent to be added again from disk. */
   openTimeoutMs: number;
+  /** Told the length of every chunk written to a stream response (metrics). */
+  onBytes?: (bytes: number) => void;
 }
 
 /**
@@ -76,7 +78,10 @@ async function serve(deps: StreamDeps, req: Request<{ token: string }>, res: Res
     const ended = await pump(entry.file, start, end, res, {
       readTimeoutMs: deps.readTimeoutMs,
       onFirstChunk: () => res.writeHead(status),
-      onChunk: reader.touch,
+      onChunk: (bytes) => {
+        reader.touch();
+        deps.onBytes?.(bytes);
+      },
     });
     if (ended === 'timeout' || ended === 'ended') {
       logger.warn('stream stopped before its end', { sourceId: grant.sourceId, start, end, why: ended });

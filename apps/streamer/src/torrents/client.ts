@@ -15,6 +15,9 @@ export function createTorrentClient(config: Config, logger: Logger): WebTorrent 
     natPmp: false,
     webSeeds: false,
     torrentPort: config.TORRENT_PORT,
+    // With uTP on, WebTorrent dials every peer over uTP first and falls back to TCP only after several
+    // failed tries (TCP-only peers look dead for a while), and it costs more CPU per byte here.
+    utp: config.TORRENT_UTP,
   });
   client.on('error', (err: unknown) => logger.error('torrent client error', { err }));
   return client;

@@ -21,6 +21,8 @@ import { keepTorrentFile, loadSource } from './sources.js';
 
 /** Bytes at each end of the video file fetched first: the MP4 header (moov) sits at one of them. */
 const EDGE_BYTES = 1024 * 1024;
+/** Pieces of each torrent held in memory by its store. */
+const STORE_CACHE_SLOTS = 2;
 
 export interface PoolOptions {
   client: WebTorrent;
@@ -77,6 +79,39 @@ export class TorrentPool {
 
   get activeCount(): number {
     return this.entries.size;
+  }
+
+  /** Live figures for /metrics: no I/O. */
+  stats(): {
+    activeTorrents: number;
+    readers: number;
+    downloadBytesPerSecond: number;
+    uploadBytesPerSecond: number;
+  } {
+    let readers = 0;
+    for (const entry of this.entries.values()) readers += entry.readers;
+    return {
+      activeTorrents: this.entries.size,
+      readers,
+      downloadBytesPerSecond: this.options.client.downloadSpeed,
+      uploadBytesPerSecond: this.options.client.uploadSpeed,
+    };
+  }
+
+  /**
+   * Storage figures for /metrics: one sum over the Storage rows (bytes on disk as last saved, every
+   * few seconds for running torrents) and a statfs, never a walk of the folders.
+   */
+  async diskStats(): Promise<{ usedBytes: number; budgetBytes: number; freeBytes: number }> {
+    const [disk, sum] = await Promise.all([
+      diskOf(this.options.storageDir),
+      this.options.db.storage.aggregate({ _sum: { bytesOnDisk: true } }),
+    ]);
+    return {
+      usedBytes: Number(sum._sum.bytesOnDisk ?? 0),
+      budgetBytes: budgetBytes(this.options.budget, disk),
+      freeBytes: disk.freeBytes,
+    };
   }
 
   /**
@@ -249,6 +284,9 @@ export class TorrentPool {
       deselect: true,
       announce: trackers,
       bitfield: stored?.bitfield ? new Uint8Array(stored.bitfield) : undefined,
+      // WebTorrent keeps 20 pieces per torrent in memory by default (up to 80 MB with 4 MiB pieces);
+      // reads right after a write come from the page cache anyway.
+      storeCacheSlots: STORE_CACHE_SLOTS,
     });
     this.network.hold(torrent);
     try {

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Db } from '@cinenest/db';
 import { mainFileIndex } from '@cinenest/sources';
-import axios, { type AxiosError, type AxiosInstance } from 'axios';
+import axios, { type AxiosError, type AxiosInstance, type InternalAxiosRequestConfig } from 'axios';
 import axiosRetry from 'axios-retry';
 import { UnrecoverableError } from 'bullmq';
 import parseTorrent from 'parse-torrent';
@@ -35,6 +35,21 @@ const RETRYABLE_CODES = new Set([
 
 let http: AxiosInstance | undefined;
 
+/** One download attempt, as told to the hook: the host only (the rest of the URL holds the info-hash). */
+export interface TorrentDownloadAttempt {
+  host: string;
+  /** The HTTP status, or the error code when there was no answer. */
+  status: string;
+  durationMs: number;
+}
+
+let onAttempt: ((attempt: TorrentDownloadAttempt) => void) | undefined;
+
+/** Tells `hook` of every .torrent download attempt of this process, retries included (for metrics). */
+export function observeTorrentDownloads(hook: ((attempt: TorrentDownloadAttempt) => void) | undefined): void {
+  onAttempt = hook;
+}
+
 /** One HTTP client per process: binary bodies, bounded in time and size, a few quick retries. */
 function client(): AxiosInstance {
   if (http) return http;
@@ -45,6 +60,33 @@ function client(): AxiosInstance {
     maxRedirects: 3,
     headers: { Accept: 'application/x-bittorrent, */*;q=0.5', 'User-Agent': 'Cinenest' },
   });
+  const started = new WeakMap<object, number>();
+  const attempted = (config: InternalAxiosRequestConfig | undefined, status: string) => {
+    if (!onAttempt || !config?.url) return;
+    let host = 'unknown';
+    try {
+      host = new URL(config.url).host;
+    } catch {
+      // Not a URL: counted as unknown.
+    }
+    onAttempt({ host, status, durationMs: Date.now() - (started.get(config) ?? Date.now()) });
+  };
+  http.interceptors.request.use((config) => {
+    started.set(config, Date.now());
+    return config;
+  });
+  // Registered before axios-retry's, so it sees each attempt once.
+  http.interceptors.response.use(
+    (response) => {
+      attempted(response.config, String(response.status));
+      return response;
+    },
+    (error: unknown) => {
+      if (axios.isAxiosError(error))
+        attempted(error.config, error.response ? String(error.response.status) : (error.code ?? 'error'));
+      throw error;
+    },
+  );
   axiosRetry(http, {
     retries: HTTP_RETRIES,
     retryCondition: (error: AxiosError) => {
