@@ -1,29 +1,23 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createDb, type Db } from '@cinenest/db';
 import {
   createTestDatabase,
-  freePort,
-  startProcess,
   startRedisServer,
   startTmdbStandIn,
-  testEnv,
   waitFor,
   type RedisServer,
-  type RunningProcess,
   type TmdbStandIn,
 } from '@cinenest/testkit';
+import { startApiAndWorker, type Running } from './support.js';
 
 /**
  * Redis stopped under load and started again: catalog reads keep answering 200, calls that must
  * enqueue fail fast with 503, the API and the worker carry on without a restart, and jobs queued
  * before the stop are still there afterwards (append-only file) and complete.
  */
-const API = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const WORKER = fileURLToPath(new URL('../../../worker/dist/main.js', import.meta.url));
 const PENDING = 30;
 
 let dir: string;
@@ -31,11 +25,8 @@ let redis: RedisServer;
 let database: Awaited<ReturnType<typeof createTestDatabase>>;
 let db: Db;
 let tmdb: TmdbStandIn;
-let base: string;
-let auth: Record<string, string>;
-const started: RunningProcess[] = [];
-
-const get = (path: string) => fetch(`${base}${path}`, { headers: auth });
+let app: Running;
+const get = (path: string) => app.get(path);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cinenest-redis-outage-'));
@@ -43,38 +34,17 @@ beforeAll(async () => {
   database = await createTestDatabase();
   db = createDb(database.url, { poolSize: 2 });
   tmdb = await startTmdbStandIn({ movies: 120, shows: 2, today: '2026-06-15' });
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const env = testEnv(database.url, {
+  app = await startApiAndWorker(database.url, tmdb, {
     REDIS_URL: redis.url,
-    PORT: String(port),
-    TMDB_API_URL: tmdb.url,
-    TMDB_API_TOKEN: tmdb.token,
     // Slow on purpose: the jobs queued below are still waiting when Redis stops.
     TMDB_RATE_LIMIT: '4',
-    LIST_PAGES: '1',
-    CATALOG_LANGUAGES: 'en',
     CATALOG_WAIT_MS: '100',
     WORKER_QUEUES: 'catalog',
-  });
-  started.push(startProcess(API, env), startProcess(WORKER, env));
-  await waitFor(async () => (await fetch(`${base}/health/ready`)).ok, { timeoutMs: 20_000 });
-  const json = { 'Content-Type': 'application/json' };
-  const login = { email: 'admin@home.test', password: 'correct horse battery' };
-  await fetch(`${base}/api/v1/auth/setup`, { method: 'POST', headers: json, body: JSON.stringify(login) });
-  const res = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: json,
-    body: JSON.stringify(login),
-  });
-  auth = { Authorization: `Bearer ${((await res.json()) as { accessToken: string }).accessToken}` };
-  await waitFor(async () => ((await (await get('/api/v1/movies')).json()) as { total: number }).total > 0, {
-    timeoutMs: 30_000,
   });
 }, 60_000);
 
 afterAll(async () => {
-  for (const p of started) await p.stop('SIGKILL');
+  await app?.kill();
   await tmdb.close();
   await redis.stop();
   await db.$disconnect();
@@ -93,17 +63,7 @@ describe('Redis stopped and started again under load', () => {
     const queued = wanted.slice(0, PENDING);
     for (const id of queued) expect([200, 202]).toContain((await get(`/api/v1/movies/${id}`)).status);
 
-    const statuses = new Map<number, number>();
-    let loading = true;
-    const load = (async () => {
-      while (loading) {
-        const status = await get('/api/v1/movies?pageSize=5')
-          .then((r) => r.status)
-          .catch(() => 0);
-        statuses.set(status, (statuses.get(status) ?? 0) + 1);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const load = app.load('/api/v1/movies?pageSize=5');
 
     await redis.stop();
     await new Promise((r) => setTimeout(r, 500));
@@ -127,11 +87,10 @@ describe('Redis stopped and started again under load', () => {
         wanted.length,
       { timeoutMs: 40_000, intervalMs: 250 },
     );
-    loading = false;
-    await load;
+    await load.stop();
 
-    for (const p of started) expect(p.child.exitCode).toBeNull();
-    expect(statuses.get(200)).toBeGreaterThan(0);
-    expect([...statuses.keys()].filter((s) => s !== 200)).toEqual([]);
+    for (const p of app.processes) expect(p.child.exitCode).toBeNull();
+    expect(load.statuses.get(200)).toBeGreaterThan(0);
+    expect([...load.statuses.keys()].filter((s) => s !== 200)).toEqual([]);
   }, 120_000);
 });
