@@ -10,8 +10,16 @@ import { deviceRoutes } from './auth/device.routes.js';
 import type { AppDeps } from './deps.js';
 import { healthRoutes } from './health/health.routes.js';
 import { errorHandler, notFound, requestContext } from '@cinenest/http';
+import {
+  createRegistry,
+  httpMetrics,
+  metricsRoute,
+  registerQueueGauges,
+  UpstreamMetrics,
+} from '@cinenest/metrics';
 import { createLimiters } from './http/rate-limit.js';
 import { mountRoutes, type RegisteredRoute } from './http/routes.js';
+import { apiDocs } from './openapi/docs.js';
 import { userRoutes } from './users/users.routes.js';
 import { genreAndListRoutes } from './catalog/genres-lists.routes.js';
 import { Images } from './catalog/images.js';
@@ -39,6 +47,17 @@ export function createApp(deps: AppDeps): App {
   app.set('query parser', 'extended');
 
   app.use(requestContext(logger));
+  // Metrics: every request timed by route template; GET /metrics outside /api/v1, never rate-limited.
+  const metrics = createRegistry();
+  app.use(
+    httpMetrics(metrics, {
+      routeOf: (req) => (req.path.startsWith('/stream/') ? '/stream/:token' : undefined),
+    }),
+  );
+  app.get('/metrics', metricsRoute(metrics, { token: config.METRICS_TOKEN, access: config.METRICS_ACCESS }));
+  registerQueueGauges(metrics, () => deps.queues.all(), {
+    onError: (err) => logger.warn('queue counts unavailable for /metrics', { err }),
+  });
   app.use(helmet());
   // Before the body parser and the routes: stream bytes pass straight through (with the streamer's
   // own headers, which let players on other origins embed them).
@@ -55,7 +74,7 @@ export function createApp(deps: AppDeps): App {
 
   const limiters = createLimiters(deps);
   const images = new Images(deps.db);
-  const streamer = new StreamerClient(config);
+  const streamer = new StreamerClient(config, new UpstreamMetrics(metrics));
   const { router, table } = mountRoutes(
     [
       ...healthRoutes(deps),
@@ -78,8 +97,10 @@ export function createApp(deps: AppDeps): App {
       requireRole,
       generalLimit: limiters.general,
     },
+    { validateResponses: config.NODE_ENV === 'test' },
   );
   app.use(QUEUES_BOARD_PATH, queuesBoard(deps, limiters.general));
+  app.use(apiDocs(table, limiters.general));
   app.use(router);
   app.use(notFound);
   app.use(errorHandler(logger, config.NODE_ENV !== 'production'));

@@ -3,6 +3,7 @@ import { AUDIT_TYPES } from '../auth/audit.js';
 import type { AppDeps } from '../deps.js';
 import { paging, pagingQuery } from '../http/paging.js';
 import { route, type RouteSpec } from '../http/routes.js';
+import { auditPage } from './schemas.js';
 
 const auditQuery = z.strictObject({
   ...pagingQuery,
@@ -18,6 +19,7 @@ export function auditRoutes({ db }: AppDeps): RouteSpec[] {
       access: 'admin',
       summary: 'The audit log, newest first',
       query: auditQuery,
+      response: auditPage,
       handler: async ({ query }) => {
         const where = {
           ...(query.type ? { type: query.type } : {}),

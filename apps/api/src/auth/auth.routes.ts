@@ -6,7 +6,17 @@ import { route, type RouteSpec } from '../http/routes.js';
 import { audit } from './audit.js';
 import { clearAuthCookies, REFRESH_COOKIE, setAuthCookies } from './cookies.js';
 import { hashPassword, UNKNOWN_USER_HASH, verifyPassword } from './passwords.js';
-import { changePasswordBody, idParams, loginBody, refreshBody, setupBody } from './schemas.js';
+import {
+  changePasswordBody,
+  idParams,
+  loginBody,
+  meResponse,
+  refreshBody,
+  sessionsResponse,
+  setupBody,
+  tokensResponse,
+  userResponse,
+} from './schemas.js';
 import {
   publicUser,
   revokeSession,
@@ -32,6 +42,8 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
       summary: 'Create the first administrator (only while no user exists)',
       body: setupBody,
       status: 201,
+      response: userResponse,
+      errors: [409],
       handler: async ({ body, req }) => {
         const passwordHash = await hashPassword(body.password, config.BCRYPT_COST);
         const user = await db.$transaction(async (tx) => {
@@ -62,6 +74,8 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
       access: 'public',
       summary: 'Sign in with email and password',
       body: loginBody,
+      response: tokensResponse,
+      errors: [401],
       before: [limiters.login],
       handler: async ({ body, req, res }) => {
         const user = await db.user.findUnique({ where: { email: body.email } });
@@ -92,6 +106,8 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
       access: 'public',
       summary: 'Trade a refresh token (body or cookie) for a new pair',
       body: refreshBody,
+      response: tokensResponse,
+      errors: [401],
       handler: async ({ body, req, res }) => {
         const token = body?.refreshToken ?? (req.cookies?.[REFRESH_COOKIE] as string | undefined);
         if (!token) throw new UnauthorizedError('A refresh token is required', 'invalid_token');
@@ -120,6 +136,7 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
       path: '/api/v1/auth/me',
       access: 'user',
       summary: 'The signed-in user',
+      response: meResponse,
       handler: ({ auth }) => ({ user: publicUser(auth.user), sessionId: auth.session.id }),
     }),
     route({
@@ -127,6 +144,7 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
       path: '/api/v1/auth/sessions',
       access: 'user',
       summary: 'My signed-in devices',
+      response: sessionsResponse,
       handler: async ({ auth }) => {
         const sessions = await db.session.findMany({
           where: { userId: auth.user.id, revokedAt: null, expiresAt: { gt: new Date() } },
@@ -151,6 +169,7 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
       access: 'user',
       summary: 'Sign one of my devices out',
       params: idParams,
+      errors: [404],
       handler: async ({ auth, params, req }) => {
         const { count } = await db.session.updateMany({
           where: { id: params.id, userId: auth.user.id, revokedAt: null },
@@ -170,6 +189,7 @@ export function authRoutes(deps: AppDeps, limiters: Limiters): RouteSpec[] {
       access: 'user',
       summary: 'Change my password; signs my other devices out',
       body: changePasswordBody,
+      errors: [401],
       handler: async ({ auth, body, req }) => {
         if (!(await verifyPassword(body.currentPassword, auth.user.passwordHash)))
           throw new UnauthorizedError('The current password is wrong', 'invalid_credentials');

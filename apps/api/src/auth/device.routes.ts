@@ -5,7 +5,14 @@ import { redisLimiter } from '../http/rate-limit.js';
 import { route, type RouteSpec } from '../http/routes.js';
 import { audit } from './audit.js';
 import { newUserCode, normaliseUserCode } from './device-codes.js';
-import { deviceStartBody, deviceTokenBody, userCodeBody } from './schemas.js';
+import {
+  deviceDecisionResponse,
+  deviceStartBody,
+  deviceStartResponse,
+  deviceTokenBody,
+  tokensResponse,
+  userCodeBody,
+} from './schemas.js';
 import { publicUser, startSession } from './sessions.js';
 import { hashToken, opaqueToken } from './tokens.js';
 
@@ -42,6 +49,7 @@ export function deviceRoutes(deps: AppDeps): RouteSpec[] {
       access: 'public',
       summary: 'Start a TV sign-in: a code to show on screen and one to poll with',
       body: deviceStartBody,
+      response: deviceStartResponse,
       handler: async ({ body, req }) => {
         const deviceCode = opaqueToken();
         const expiresAt = new Date(Date.now() + config.DEVICE_CODE_TTL * 1000);
@@ -80,6 +88,8 @@ export function deviceRoutes(deps: AppDeps): RouteSpec[] {
       access: 'user',
       summary: 'Approve the TV showing this code',
       body: userCodeBody,
+      response: deviceDecisionResponse,
+      errors: [404],
       handler: async ({ auth, body, req }) => {
         await decide(body.userCode, auth.user.id, DeviceCodeStatus.APPROVED);
         await audit(db, logger, req, {
@@ -96,6 +106,8 @@ export function deviceRoutes(deps: AppDeps): RouteSpec[] {
       access: 'user',
       summary: 'Refuse the TV showing this code',
       body: userCodeBody,
+      response: deviceDecisionResponse,
+      errors: [404],
       handler: async ({ auth, body, req }) => {
         await decide(body.userCode, auth.user.id, DeviceCodeStatus.DENIED);
         await audit(db, logger, req, {
@@ -112,6 +124,7 @@ export function deviceRoutes(deps: AppDeps): RouteSpec[] {
       access: 'public',
       summary: 'The TV polls here: pending, slow down, expired, denied, or its tokens (once)',
       body: deviceTokenBody,
+      response: tokensResponse,
       before: [pollLimit],
       handler: async ({ body, req }) => {
         const code = await db.deviceCode.findUnique({

@@ -6,7 +6,7 @@ import type { Images } from './images.js';
 import { withTranslations } from './includes.js';
 import { parseLang } from './language.js';
 import { presentGenre, presentMovie, presentShow } from './present.js';
-import { genresQuery, listParams, listQuery } from './schemas.js';
+import { genresQuery, genresResponse, listPage, listParams, listQuery, listsResponse } from './schemas.js';
 
 export function genreAndListRoutes({ db, config }: AppDeps, images: Images): RouteSpec[] {
   return [
@@ -16,6 +16,7 @@ export function genreAndListRoutes({ db, config }: AppDeps, images: Images): Rou
       access: 'user',
       summary: 'Genres, translated',
       query: genresQuery,
+      response: genresResponse,
       handler: async ({ query }) => {
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
         const genres = await db.genre.findMany({
@@ -34,6 +35,7 @@ export function genreAndListRoutes({ db, config }: AppDeps, images: Images): Rou
       path: '/api/v1/lists',
       access: 'user',
       summary: 'The curated lists (popular, top rated, now playing, trending)',
+      response: listsResponse,
       handler: async () => {
         const lists = await db.mediaList.findMany({
           orderBy: { id: 'asc' },
@@ -57,6 +59,8 @@ export function genreAndListRoutes({ db, config }: AppDeps, images: Images): Rou
       summary: "A list's titles in order, paged",
       params: listParams,
       query: listQuery,
+      response: listPage,
+      errors: [404],
       handler: async ({ params, query }) => {
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
         const list = await db.mediaList.findUnique({ where: { slug: params.slug } });

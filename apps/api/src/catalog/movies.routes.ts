@@ -11,7 +11,14 @@ import { moviePage } from './movie-page.js';
 import { accepted } from './outcome.js';
 import { presentMovie, presentMovieDetails } from './present.js';
 import { ResponseCache, sendJson } from './response-cache.js';
-import { browseQuery, langOnlyQuery, tmdbIdParams } from './schemas.js';
+import {
+  browseQuery,
+  langOnlyQuery,
+  movieDetails,
+  moviesPage,
+  pendingResponse,
+  tmdbIdParams,
+} from './schemas.js';
 
 export function movieRoutes({ db, queues, config }: AppDeps, images: Images): RouteSpec[] {
   const counts = new CountCache();
@@ -24,6 +31,7 @@ export function movieRoutes({ db, queues, config }: AppDeps, images: Images): Ro
       access: 'user',
       summary: 'Browse movies: paged, by genre and year, sorted',
       query: browseQuery,
+      response: moviesPage,
       handler: async ({ query, res }) => {
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
         const [snapshot] = await Promise.all([requestSnapshot(db, res), images.refresh()]);
@@ -53,6 +61,9 @@ export function movieRoutes({ db, queues, config }: AppDeps, images: Images): Ro
       summary: 'One movie; fetched from TMDB through the worker when not held yet (202 while pending)',
       params: tmdbIdParams,
       query: langOnlyQuery,
+      response: movieDetails,
+      responses: { 202: pendingResponse },
+      errors: [404],
       handler: async ({ params, query, res }) => {
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
         const find = () =>

@@ -7,7 +7,7 @@ import { withTranslations } from './includes.js';
 import { parseLang, type Lang } from './language.js';
 import { presentMovie, presentShow } from './present.js';
 import { ResponseCache, sendJson } from './response-cache.js';
-import { searchQuery } from './schemas.js';
+import { searchQuery, searchResponse } from './schemas.js';
 import { enqueueAndWait, type JobOutcome } from './wait-for-job.js';
 
 const PAGE_SIZE = 20;
@@ -137,6 +137,7 @@ export function searchRoutes({ db, queues, config }: AppDeps, images: Images): R
       access: 'user',
       summary: 'Search titles held (typo and accent tolerant), merged with TMDB search run by the worker',
       query: searchQuery,
+      response: searchResponse,
       handler: async ({ query, res }) => {
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
         const q = foldText(query.q);

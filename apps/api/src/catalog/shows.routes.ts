@@ -8,7 +8,16 @@ import { withTranslations } from './includes.js';
 import { parseLang, type Lang } from './language.js';
 import { accepted, failUnlessFound } from './outcome.js';
 import { presentEpisode, presentShow, presentShowDetails } from './present.js';
-import { browseQuery, langOnlyQuery, seasonParams, tmdbIdParams } from './schemas.js';
+import {
+  browseQuery,
+  langOnlyQuery,
+  pendingResponse,
+  seasonParams,
+  seasonResponse,
+  showDetails,
+  showsPage,
+  tmdbIdParams,
+} from './schemas.js';
 import { showOrder } from './sorting.js';
 import { enqueueAndWait } from './wait-for-job.js';
 
@@ -40,6 +49,7 @@ export function showRoutes({ db, queues, config }: AppDeps, images: Images): Rou
       access: 'user',
       summary: 'Browse TV shows: paged, by genre and year, sorted',
       query: browseQuery,
+      response: showsPage,
       handler: async ({ query }) => {
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
         const { where, countKey, page } = browseArgs(query);
@@ -67,6 +77,9 @@ export function showRoutes({ db, queues, config }: AppDeps, images: Images): Rou
       summary: 'One show with its seasons (202 while being fetched)',
       params: tmdbIdParams,
       query: langOnlyQuery,
+      response: showDetails,
+      responses: { 202: pendingResponse },
+      errors: [404],
       handler: async ({ params, query, res }) => {
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
         const show = await loadShow(params.tmdbId, lang);
@@ -82,6 +95,9 @@ export function showRoutes({ db, queues, config }: AppDeps, images: Images): Rou
       summary: "A season's episodes, fetched on demand (202 while being fetched)",
       params: seasonParams,
       query: langOnlyQuery,
+      response: seasonResponse,
+      responses: { 202: pendingResponse },
+      errors: [404],
       handler: async ({ params, query, res }) => {
         const lang = parseLang(query.lang, config.DEFAULT_LANGUAGE);
         const show = await loadShow(params.tmdbId, lang);

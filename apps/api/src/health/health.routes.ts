@@ -2,6 +2,7 @@ import { pingDb } from '@cinenest/db';
 import { pingRedis } from '@cinenest/queue';
 import type { AppDeps } from '../deps.js';
 import { route, type RouteSpec } from '../http/routes.js';
+import { liveResponse, notReadyResponse, readyResponse } from './schemas.js';
 
 export function healthRoutes({ db, redis }: AppDeps): RouteSpec[] {
   return [
@@ -11,6 +12,7 @@ export function healthRoutes({ db, redis }: AppDeps): RouteSpec[] {
       access: 'public',
       rateLimited: false,
       summary: 'The process is running',
+      response: liveResponse,
       handler: () => ({ status: 'ok' }),
     }),
     route({
@@ -19,6 +21,8 @@ export function healthRoutes({ db, redis }: AppDeps): RouteSpec[] {
       access: 'public',
       rateLimited: false,
       summary: 'Postgres and Redis answer (503 naming which does not)',
+      response: readyResponse,
+      responses: { 503: notReadyResponse },
       handler: async ({ res }) => {
         const [postgres, redisUp] = await Promise.all([pingDb(db), pingRedis(redis)]);
         const checks = { postgres: postgres ? 'up' : 'down', redis: redisUp ? 'up' : 'down' };

@@ -9,7 +9,7 @@ import type { AppDeps } from '../deps.js';
 import { paging } from '../http/paging.js';
 import { route, type RouteSpec } from '../http/routes.js';
 import { presentProgress, STARTED_FRACTION, WATCHED_FRACTION } from './progress.js';
-import { progressBody, progressListQuery } from './schemas.js';
+import { progressBody, progressListQuery, progressPage, progressResponse } from './schemas.js';
 
 type ListQuery = z.infer<typeof progressListQuery>;
 
@@ -65,6 +65,8 @@ export function progressRoutes({ db, config }: AppDeps, images: Images): RouteSp
       summary: "Store the caller's position in a movie (seconds); past 90 % it counts as watched",
       params: tmdbIdParams,
       body: progressBody,
+      response: progressResponse,
+      errors: [404],
       handler: async ({ params, body, auth }) => {
         const movie = await db.movie.findUnique({ where: { tmdbId: params.tmdbId }, select: { id: true } });
         if (!movie) throw new NotFoundError(`No movie ${params.tmdbId} in the catalog`);
@@ -105,6 +107,7 @@ export function progressRoutes({ db, config }: AppDeps, images: Images): RouteSp
       access: 'user',
       summary: "Forget the caller's progress in a movie",
       params: tmdbIdParams,
+      errors: [404],
       handler: async ({ params, auth }) => {
         const { count } = await db.watchProgress.deleteMany({
           where: { userId: auth.user.id, movie: { tmdbId: params.tmdbId } },
@@ -118,6 +121,7 @@ export function progressRoutes({ db, config }: AppDeps, images: Images): RouteSp
       access: 'user',
       summary: "The caller's movies between 5 % and 90 % watched, most recent first, paged",
       query: progressListQuery,
+      response: progressPage,
       handler: ({ query, auth }) =>
         listPage(auth.user.id, { watched: false, fraction: { gte: STARTED_FRACTION } }, query),
     }),
@@ -127,6 +131,7 @@ export function progressRoutes({ db, config }: AppDeps, images: Images): RouteSp
       access: 'user',
       summary: "The caller's movies watched past 90 %, most recent first, paged",
       query: progressListQuery,
+      response: progressPage,
       handler: ({ query, auth }) => listPage(auth.user.id, { watched: true }, query),
     }),
   ];

@@ -1,9 +1,10 @@
 import { healthLabel } from '@cinenest/sources';
 import { z } from 'zod';
 import { accepted } from '../catalog/outcome.js';
-import { tmdbIdParams } from '../catalog/schemas.js';
+import { pendingResponse, tmdbIdParams } from '../catalog/schemas.js';
 import type { AppDeps } from '../deps.js';
 import { route, type RouteSpec } from '../http/routes.js';
+import { sourcesResponse } from './schemas.js';
 import { rankedSources, searchedMovie } from './searched-movie.js';
 
 export const sourcesQuery = z.strictObject({
@@ -27,6 +28,9 @@ export function sourceRoutes({ db, queues, config }: AppDeps): RouteSpec[] {
         'Torrent sources of a movie ordered by score (quality, size, codec, health), never hashes or links',
       params: tmdbIdParams,
       query: sourcesQuery,
+      response: sourcesResponse,
+      responses: { 202: pendingResponse },
+      errors: [404],
       handler: async ({ params, query, res }) => {
         const movie = await searchedMovie({ db, queues, waitMs: config.CATALOG_WAIT_MS }, params.tmdbId);
         if (movie === 'movie pending') return accepted(res, `Movie ${params.tmdbId}`);

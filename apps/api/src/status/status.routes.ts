@@ -9,6 +9,7 @@ import {
   type LatestCheck,
   type ServiceHistory,
 } from './checks.js';
+import { statusResponse } from './schemas.js';
 
 /** A check older than this many health-check intervals no longer says how the service is: stale. */
 const STALE_INTERVALS = 3;
@@ -88,6 +89,7 @@ export function statusRoutes({ db, redis, config }: AppDeps): RouteSpec[] {
       path: '/api/v1/status',
       access: 'public',
       summary: 'Dependency status: public up/degraded/down, details, uptime and history for administrators',
+      response: statusResponse,
       handler: async ({ auth }) => {
         const now = Date.now();
         const staleAfterMs = STALE_INTERVALS * config.HEALTH_CHECK_INTERVAL * 1000;

@@ -4,11 +4,12 @@ import { signStreamToken, type PrepareFailure } from '@cinenest/streaming';
 import { z } from 'zod';
 import { audit } from '../auth/audit.js';
 import { accepted } from '../catalog/outcome.js';
-import { tmdbIdParams } from '../catalog/schemas.js';
+import { pendingResponse, tmdbIdParams } from '../catalog/schemas.js';
 import type { AppDeps } from '../deps.js';
 import { route, type RouteSpec } from '../http/routes.js';
 import { humanSize } from '../sources/sources.routes.js';
 import { rankedSources, searchedMovie } from '../sources/searched-movie.js';
+import { streamResponse } from './schemas.js';
 import type { StreamerClient } from './streamer-client.js';
 
 /** Sources tried for one play request before giving up (each waits up to STREAM_SOURCE_TIMEOUT). */
@@ -54,6 +55,9 @@ export function streamRoutes(deps: AppDeps, streamer: StreamerClient): RouteSpec
         'Picks the best source, has the streamer start it (falling back to the next when it has no peers or stalls) and returns a signed stream URL',
       params: tmdbIdParams,
       body: streamBody,
+      response: streamResponse,
+      responses: { 202: pendingResponse },
+      errors: [404, 502, 507],
       handler: async ({ params, body, auth, res }) => {
         const movie = await searchedMovie({ db, queues, waitMs: config.CATALOG_WAIT_MS }, params.tmdbId);
         if (movie === 'movie pending') return accepted(res, `Movie ${params.tmdbId}`);
@@ -133,6 +137,7 @@ export function streamRoutes(deps: AppDeps, streamer: StreamerClient): RouteSpec
       access: 'user',
       summary: 'Revokes a stream URL (its owner or an admin); players using it stop within seconds',
       params: tokenParams,
+      errors: [403, 404],
       handler: async ({ params, auth, req }) => {
         const token = await db.streamToken.findUnique({
           where: { id: params.tokenId },

@@ -8,6 +8,7 @@ import {
   type PreparedSource,
   type StorageReport,
 } from '@cinenest/streaming';
+import { instrumentAxios, type UpstreamMetrics } from '@cinenest/metrics';
 import axios, { type AxiosInstance, isAxiosError } from 'axios';
 import axiosRetry from 'axios-retry';
 
@@ -23,13 +24,15 @@ const down = () => new ServiceUnavailableError('The streamer is unavailable; try
 export class StreamerClient {
   private readonly http: AxiosInstance;
 
-  constructor(config: Config) {
+  constructor(config: Config, metrics?: UpstreamMetrics) {
     this.http = axios.create({
       baseURL: config.STREAMER_URL,
       headers: { authorization: `Bearer ${config.STREAMER_SECRET}` },
       timeout: 10_000,
       validateStatus: () => true,
     });
+    // Before axios-retry: each attempt is counted once.
+    if (metrics) instrumentAxios(this.http, metrics);
     // Reads are retried on connection trouble; prepare is not (it may have started the torrent).
     axiosRetry(this.http, {
       retries: 2,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { displayNameField, emailField, passwordField } from '../auth/schemas.js';
+import { displayNameField, emailField, passwordField, publicUserSchema } from '../auth/schemas.js';
 import { pagingQuery } from '../http/paging.js';
 
 export const role = z.enum(['USER', 'ADMIN']);
@@ -21,3 +21,10 @@ export const updateUserBody = z
     displayName: displayNameField.nullable().optional(),
   })
   .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'nothing to change' });
+
+export const usersPage = z.strictObject({
+  items: z.array(publicUserSchema),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  total: z.number().int(),
+});

@@ -1,13 +1,13 @@
 import { isUniqueViolation, Role, type Db } from '@cinenest/db';
 import { audit } from '../auth/audit.js';
 import { hashPassword } from '../auth/passwords.js';
-import { idParams } from '../auth/schemas.js';
+import { idParams, userResponse } from '../auth/schemas.js';
 import { publicUser, revokeUserSessions } from '../auth/sessions.js';
 import type { AppDeps } from '../deps.js';
 import { ConflictError, NotFoundError } from '@cinenest/http';
 import { paging } from '../http/paging.js';
 import { route, type RouteSpec } from '../http/routes.js';
-import { createUserBody, listUsersQuery, updateUserBody } from './schemas.js';
+import { createUserBody, listUsersQuery, updateUserBody, usersPage } from './schemas.js';
 
 const ADMINS_LOCK = 7_236_002;
 
@@ -29,6 +29,7 @@ export function userRoutes(deps: AppDeps): RouteSpec[] {
       access: 'admin',
       summary: 'List users',
       query: listUsersQuery,
+      response: usersPage,
       handler: async ({ query }) => {
         const where = query.q
           ? {
@@ -56,6 +57,8 @@ export function userRoutes(deps: AppDeps): RouteSpec[] {
       summary: 'Create a user',
       body: createUserBody,
       status: 201,
+      response: userResponse,
+      errors: [409],
       handler: async ({ auth, body, req }) => {
         const passwordHash = await hashPassword(body.password, config.BCRYPT_COST);
         try {
@@ -84,6 +87,8 @@ export function userRoutes(deps: AppDeps): RouteSpec[] {
       summary: 'Change a user: role, active, password reset, display name',
       params: idParams,
       body: updateUserBody,
+      response: userResponse,
+      errors: [404, 409],
       handler: async ({ auth, params, body, req }) => {
         const passwordHash = body.password
           ? await hashPassword(body.password, config.BCRYPT_COST)
@@ -134,6 +139,7 @@ export function userRoutes(deps: AppDeps): RouteSpec[] {
       access: 'admin',
       summary: 'Delete a user and end all their sessions',
       params: idParams,
+      errors: [404, 409],
       handler: async ({ auth, params, req }) => {
         const user = await db.$transaction(async (tx) => {
           const user = await tx.user.findUnique({ where: { id: params.id } });
