@@ -29,7 +29,7 @@
 // Environment: BENCH_SIZE_MB (200), BENCH_RUNS (5), BENCH_STREAMS (10), BENCH_STREAM_SIZE_MB (50),
 // BENCH_PIECE_KB (1024), BENCH_TARGETS ("proxy,direct,floor,peerflix"), BENCH_TIMEOUT (120 s for
 // one request), BENCH_STREAMER_NODE_OPTIONS (given to the streamer, e.g. a profiling hook); to
-// compare the floor's options: BENCH_FLOOR_UTP=false (TCP only), BENCH_FLOOR_CACHE_SLOTS (WebTorrent's
+// compare the floor's options: BENCH_FLOOR_UTP=true (uTP first; the streamer's own is TORRENT_UTP), BENCH_FLOOR_CACHE_SLOTS (WebTorrent's
 // storeCacheSlots, default 20).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

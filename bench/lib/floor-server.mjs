@@ -29,8 +29,9 @@ const client = new WebTorrent({
   natPmp: false,
   webSeeds: false,
   torrentPort: 0,
-  // FLOOR_UTP=false: TCP only (WebTorrent dials uTP first when it has it, as the streamer does).
-  ...(process.env.FLOOR_UTP === 'false' ? { utp: false } : {}),
+  // TCP only, as the streamer by default (TORRENT_UTP=false); FLOOR_UTP=true: uTP first, as WebTorrent
+  // does when it has it.
+  utp: process.env.FLOOR_UTP === 'true',
 });
 client.on('error', (err) => process.stderr.write(`floor: client error ${String(err)}\n`));
 
