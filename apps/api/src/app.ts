@@ -69,7 +69,11 @@ export function createApp(deps: AppDeps): App {
       exposedHeaders: ['X-Request-Id', 'Retry-After', 'RateLimit', 'RateLimit-Policy'],
     }),
   );
-  app.use(express.json({ limit: config.BODY_LIMIT, strict: true }));
+  // Only requests that carry a body are parsed (GET and HEAD pass by: most of the traffic).
+  const json = express.json({ limit: config.BODY_LIMIT, strict: true });
+  app.use((req, res, next) =>
+    req.method === 'GET' || req.method === 'HEAD' ? next() : json(req, res, next),
+  );
   app.use(cookieParser());
 
   const limiters = createLimiters(deps);

@@ -10,7 +10,7 @@ import { createProxyMiddleware } from 'http-proxy-middleware';
  * no general rate limit here; the streamer checks it.
  */
 export function streamProxy(config: Config, logger: Logger): RequestHandler {
-  return createProxyMiddleware<IncomingMessage, ServerResponse>({
+  const proxy = createProxyMiddleware<IncomingMessage, ServerResponse>({
     target: config.STREAMER_URL,
     pathFilter: (path, req) => path.startsWith('/stream/') && (req.method === 'GET' || req.method === 'HEAD'),
     // The streamer may wait for pieces before the first byte; it bounds that wait itself.
@@ -43,4 +43,6 @@ export function streamProxy(config: Config, logger: Logger): RequestHandler {
       },
     },
   });
+  // Every other request passes by with one string test (the middleware's own filter parses the URL).
+  return (req, res, next) => (req.url.startsWith('/stream/') ? proxy(req, res, next) : next());
 }
