@@ -24,18 +24,21 @@ export function requestContext(logger: Logger): RequestHandler {
     res.setHeader('X-Request-Id', requestId);
     res.locals.requestId = requestId;
     const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      logger.info('request', {
-        requestId,
-        method: req.method,
-        path: redactPath(req.originalUrl.split('?')[0] ?? ''),
-        status: res.statusCode,
-        ms: Math.round(ms * 10) / 10,
-        ip: req.ip,
-        userId: res.locals.userId,
+    // The access log is at info: when that level is off, skip building the line at all (winston
+    // would still push it through its stream to drop it).
+    if (logger.isInfoEnabled())
+      res.on('finish', () => {
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        logger.info('request', {
+          requestId,
+          method: req.method,
+          path: redactPath(req.originalUrl.split('?')[0] ?? ''),
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+          ip: req.ip,
+          userId: res.locals.userId,
+        });
       });
-    });
     logContext.run({ requestId }, next);
   };
 }
