@@ -25,7 +25,6 @@
 import { randomBytes } from 'node:crypto';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { URLSearchParams } from 'node:url';
 import autocannon from 'autocannon';
 import pg from 'pg';
 import { foldText } from '../packages/db/dist/search-text.js';
@@ -53,6 +52,8 @@ import {
   verdict,
   WORKER,
 } from './lib/common.mjs';
+import { percentile, prng } from './lib/autocannon.mjs';
+import { moviePaths, searchQueries } from './lib/catalog-requests.mjs';
 import { seedMovies } from './lib/seed-movies.mjs';
 
 const MOVIES = Number(process.env.BENCH_MOVIES ?? 50_000);
@@ -62,90 +63,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const PROBE = Math.min(5, DURATION);
 const TODAY = '2026-06-15';
 const MONTH = String(30 * 24 * 3600);
-
-/** A small seeded PRNG (mulberry32), so every run asks the same pages and queries. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** /api/v1/movies as people browse: mostly the first pages by popularity, other sorts, some filters. */
-function moviePaths(count, genreIds, rnd) {
-  const pick = (items) => items[Math.floor(rnd() * items.length)];
-  return Array.from({ length: count }, () => {
-    const params = new URLSearchParams();
-    const u = rnd();
-    const page =
-      u < 0.7
-        ? 1 + Math.floor(rnd() * 5)
-        : u < 0.95
-          ? 6 + Math.floor(rnd() * 45)
-          : 51 + Math.floor(rnd() * 450);
-    if (page > 1) params.set('page', String(page));
-    const s = rnd();
-    const sort = s < 0.55 ? 'popularity' : s < 0.7 ? 'rating' : s < 0.85 ? 'releaseDate' : 'title';
-    if (sort !== 'popularity') params.set('sort', sort);
-    if (rnd() < 0.1) params.set('genre', String(pick(genreIds)));
-    if (rnd() < 0.05) params.set('year', String(1980 + Math.floor(rnd() * 45)));
-    if (rnd() < 0.2) params.set('lang', 'fr');
-    const query = params.toString();
-    return `/api/v1/movies${query ? `?${query}` : ''}`;
-  });
-}
-
-/** One slip of the keyboard: a letter dropped, two swapped, one doubled or replaced. */
-function typo(word, rnd) {
-  if (word.length < 4) return word;
-  const i = 1 + Math.floor(rnd() * (word.length - 2));
-  switch (Math.floor(rnd() * 4)) {
-    case 0:
-      return word.slice(0, i) + word.slice(i + 1);
-    case 1:
-      return word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2);
-    case 2:
-      return word.slice(0, i) + word[i] + word.slice(i);
-    default:
-      return word.slice(0, i) + 'eaiou'[Math.floor(rnd() * 5)] + word.slice(i + 1);
-  }
-}
-
-/**
- * What people type into search: one or two words of a held title in any of its languages, as written
- * or without accents, lower case, most with a typo.
- */
-function searchQueries(catalog, count, rnd) {
-  const ids = catalog.movieIds();
-  const queries = new Set();
-  while (queries.size < count) {
-    const texts = catalog.texts('movie', ids[Math.floor(rnd() * ids.length)]);
-    const title = texts[['en', 'en', 'fr', 'de', 'es'][Math.floor(rnd() * 5)]].title;
-    const words = title
-      .split(/[\s']+/)
-      .filter((w) => w.length >= 3 && !/^(the|les?|la|die|der|das|el|los|de)$/i.test(w));
-    if (!words.length) continue;
-    const start = Math.floor(rnd() * words.length);
-    let picked = words.slice(start, start + (rnd() < 0.5 ? 1 : 2));
-    if (rnd() < 0.8) {
-      const k = Math.floor(rnd() * picked.length);
-      picked = picked.map((w, j) => (j === k ? typo(w, rnd) : w));
-    }
-    let q = picked.join(' ');
-    const style = rnd();
-    if (style < 0.5) q = foldText(q);
-    else if (style < 0.75) q = q.toLowerCase();
-    queries.add(q);
-  }
-  return [...queries];
-}
-
-const percentile = (sorted, p) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
 
 /** Redis's own CPU seconds so far. */
 async function redisCpu(redis) {
