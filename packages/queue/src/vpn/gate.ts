@@ -57,11 +57,8 @@ export class VpnGate {
   }
 
   async start(): Promise<void> {
-    if (this.options.disabled || !this.options.url) {
-      await this.publish();
-      return;
-    }
     await this.check();
+    // Also when there is nothing to check: the published state expires, so it is published again.
     this.timer = setInterval(() => void this.check(), this.options.intervalMs);
     this.timer.unref();
   }
@@ -73,7 +70,10 @@ export class VpnGate {
   /** One check now; also what the interval runs. */
   async check(): Promise<VpnReport> {
     const { url, disabled, timeoutMs = 3000, logger } = this.options;
-    if (disabled || !url) return this.report;
+    if (disabled || !url) {
+      await this.publish();
+      return this.report;
+    }
     const started = Date.now();
     let state: VpnState = 'down';
     let detail: string | null = null;
