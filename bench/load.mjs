@@ -37,7 +37,8 @@
 // Environment: BENCH_DURATION (30 s per measured run), BENCH_WARMUP (3 s), BENCH_CONNECTIONS (100),
 // BENCH_MOVIES (10000), BENCH_USERS (20), BENCH_BCRYPT_COST (12), BENCH_LOGIN_AMOUNT (2 × connections),
 // BENCH_LOGIN_TIMEOUT (120 s), BENCH_LOGIN_CAP (300 s: a login run is stopped after), BENCH_STREAM_MOVIES
-// (5), BENCH_TARGETS (say "movies,search": only those), BENCH_PROCESSES ("1,2").
+// (5), BENCH_TARGETS (say "movies,search": only those), BENCH_PROCESSES ("1,2"), BENCH_DB_POOL
+// (DATABASE_POOL_SIZE of every process, 10).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -207,6 +208,7 @@ await runBench(async () => {
     YTS_RATE_LIMIT: '1000',
     TRACKERS: tracker.httpAnnounce,
     BCRYPT_COST,
+    DATABASE_POOL_SIZE: process.env.BENCH_DB_POOL ?? '10',
     RATE_LIMIT_LOGIN_PER_MINUTE: '100000000',
     RATE_LIMIT_PER_MINUTE: '100000000',
     ACCESS_TOKEN_TTL: '3600',

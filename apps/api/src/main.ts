@@ -11,7 +11,7 @@ const logger = createLogger({
   level: config.LOG_LEVEL,
   json: config.NODE_ENV === 'production',
 });
-const db = createDb(config.DATABASE_URL);
+const db = createDb(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
 const redis = createRedis(config.REDIS_URL, 'request');
 redis.on('error', (err: Error) => logger.warn('redis connection error', { message: err.message }));
 const queues = new Queues(redis, config.REDIS_PREFIX);

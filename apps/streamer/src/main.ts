@@ -16,7 +16,7 @@ const logger = createLogger({
   json: config.NODE_ENV === 'production',
 });
 
-const db = createDb(config.DATABASE_URL);
+const db = createDb(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
 const redis = createRedis(config.REDIS_URL, 'request');
 redis.on('error', (err: Error) => logger.warn('redis connection error', { message: err.message }));
 const cipher = new Cipher(parseKeyring(config.SOURCE_ENCRYPTION_KEYS, config.SOURCE_LOOKUP_SECRET));

@@ -47,7 +47,7 @@ const served = (config.WORKER_QUEUES.length ? config.WORKER_QUEUES : [...QUEUE_N
 
 const redis = createRedis(config.REDIS_URL, 'worker');
 redis.on('error', (err: Error) => logger.warn('redis connection error', { message: err.message }));
-const db = createDb(config.DATABASE_URL);
+const db = createDb(config.DATABASE_URL, { poolSize: config.DATABASE_POOL_SIZE });
 const queues = new Queues(redis, config.REDIS_PREFIX);
 const metrics = createRegistry();
 const upstream = new UpstreamMetrics(metrics);

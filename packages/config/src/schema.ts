@@ -42,6 +42,7 @@ export const envSchema = z
     DATA_DIR: z.string().min(1).default('.data'),
 
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }),
     REDIS_PREFIX: z
       .string()
