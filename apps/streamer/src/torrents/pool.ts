@@ -5,19 +5,20 @@ import type { Cipher } from '@cinenest/secrets';
 import { contentTypeOf, mainFileIndex } from '@cinenest/sources';
 import type { PreparedSource, StorageReport, TorrentStatus } from '@cinenest/streaming';
 import type WebTorrent from 'webtorrent';
-import type { Torrent, TorrentFile } from 'webtorrent';
 import {
   budgetBytes,
-  bytesOnDisk,
   diskOf,
   fits,
   removeFolder,
   reservationFor,
   type BudgetSetting,
 } from '../storage/budget.js';
+import { diskStats, saveEntry, storageReport } from '../storage/report.js';
+import { countBits, fileProgress, type Entry } from './entry.js';
 import { PrepareError } from './errors.js';
 import { Network } from './network.js';
 import { keepTorrentFile, loadSource } from './sources.js';
+import { destroyTorrent, firstPieceBy, hasFirstPiece, readyBy } from './waits.js';
 
 /** Bytes at each end of the video file fetched first: the MP4 header (moov) sits at one of them. */
 const EDGE_BYTES = 1024 * 1024;
@@ -39,24 +40,6 @@ export interface PoolOptions {
   /** Whether peer and tracker traffic is allowed now (the VPN check). */
   networkOpen: () => boolean;
   dht: boolean;
-}
-
-/** A torrent in the WebTorrent client, with the one file it streams. */
-export interface Entry {
-  sourceId: number;
-  storageId: number;
-  folder: string;
-  torrent: Torrent;
-  file: TorrentFile;
-  fileIndex: number;
-  firstPiece: number;
-  lastPiece: number;
-  reservedBytes: number;
-  /** Open stream responses reading from it. */
-  readers: number;
-  lastAccessAt: number;
-  /** A peer connected at some point (tells "no peers" from "no progress"). */
-  peersSeen: boolean;
 }
 
 type Acquired = { entry: Entry; reused: boolean };
@@ -98,20 +81,9 @@ export class TorrentPool {
     };
   }
 
-  /**
-   * Storage figures for /metrics: one sum over the Storage rows (bytes on disk as last saved, every
-   * few seconds for running torrents) and a statfs, never a walk of the folders.
-   */
-  async diskStats(): Promise<{ usedBytes: number; budgetBytes: number; freeBytes: number }> {
-    const [disk, sum] = await Promise.all([
-      diskOf(this.options.storageDir),
-      this.options.db.storage.aggregate({ _sum: { bytesOnDisk: true } }),
-    ]);
-    return {
-      usedBytes: Number(sum._sum.bytesOnDisk ?? 0),
-      budgetBytes: budgetBytes(this.options.budget, disk),
-      freeBytes: disk.freeBytes,
-    };
+  /** Storage figures for /metrics (see diskStats). */
+  diskStats(): Promise<{ usedBytes: number; budgetBytes: number; freeBytes: number }> {
+    return diskStats(this.options);
   }
 
   /**
@@ -210,47 +182,13 @@ export class TorrentPool {
   }
 
   async report(vpn: StorageReport['vpn']): Promise<StorageReport> {
-    const { db, storageDir, minFreeBytes, maxActive } = this.options;
-    const disk = await diskOf(storageDir);
-    const rows = await db.storage.findMany({
-      orderBy: { lastAccessAt: 'desc' },
-      include: { source: { select: { quality: true, movie: { select: { tmdbId: true, title: true } } } } },
-    });
-    const torrents = await Promise.all(
-      rows.map(async (row) => {
-        const entry = this.entries.get(row.sourceId);
-        return {
-          id: row.id,
-          sourceId: row.sourceId,
-          movie: row.source.movie,
-          quality: row.source.quality,
-          fileName: row.fileName,
-          fileSize: Number(row.fileSize),
-          reservedBytes: Number(row.reservedBytes),
-          bytesOnDisk: await bytesOnDisk(join(storageDir, row.folder)),
-          progress: entry ? fileProgress(entry) : row.progress,
-          state: entry
-            ? this.network.paused
-              ? ('paused' as const)
-              : ('active' as const)
-            : ('stopped' as const),
-          readers: entry?.readers ?? 0,
-          lastAccessAt: new Date(entry?.lastAccessAt ?? row.lastAccessAt.getTime()).toISOString(),
-        };
-      }),
-    );
-    return {
-      budgetBytes: budgetBytes(this.options.budget, disk),
-      minFreeBytes,
-      reservedBytes: torrents.reduce((n, t) => n + t.reservedBytes, 0),
-      bytesOnDisk: torrents.reduce((n, t) => n + t.bytesOnDisk, 0),
-      diskFreeBytes: disk.freeBytes,
-      diskTotalBytes: disk.totalBytes,
-      activeTorrents: this.entries.size,
-      maxActiveTorrents: maxActive,
+    return storageReport(
+      this.options,
+      (sourceId) => this.entries.get(sourceId),
+      this.network.paused,
+      this.entries.size,
       vpn,
-      torrents,
-    };
+    );
   }
 
   /** Stops every torrent (pieces kept, rows saved) for a clean shutdown. */
@@ -377,33 +315,9 @@ export class TorrentPool {
 
   /** Waits until the file's first piece is verified (or the whole file is there). */
   private async firstBytes(entry: Entry, deadline: number): Promise<void> {
-    const { torrent } = entry;
-    const has = () => entry.file.done || Boolean(torrent.bitfield?.get(entry.firstPiece));
-    if (has()) return;
+    if (hasFirstPiece(entry)) return;
     if (this.network.paused) throw new PrepareError('vpn_down', 'The VPN is down');
-    await new Promise<void>((resolve, reject) => {
-      const onVerified = () => {
-        if (has()) finish();
-      };
-      const timer = setTimeout(
-        () => {
-          const peers = entry.peersSeen || torrent.numPeers > 0;
-          finish(
-            peers
-              ? new PrepareError('no_progress', 'Peers were found but sent nothing in time')
-              : new PrepareError('no_peers', 'No peer was found in time'),
-          );
-        },
-        Math.max(0, deadline - Date.now()),
-      );
-      const finish = (err?: Error) => {
-        clearTimeout(timer);
-        torrent.off('verified', onVerified);
-        if (err) reject(err);
-        else resolve();
-      };
-      torrent.on('verified', onVerified);
-    });
+    await firstPieceBy(entry, deadline);
   }
 
   /** A source that failed to start: stopped, and deleted when nothing of it was kept. */
@@ -495,67 +409,7 @@ export class TorrentPool {
     await destroyTorrent(entry.torrent, false);
   }
 
-  private async flushEntry(entry: Entry, state: 'ACTIVE' | 'STOPPED'): Promise<void> {
-    const { torrent } = entry;
-    const bitfield = torrent.bitfield?.buffer;
-    await this.options.db.storage.updateMany({
-      where: { id: entry.storageId },
-      data: {
-        state,
-        bytesOnDisk: BigInt(await bytesOnDisk(join(this.options.storageDir, entry.folder))),
-        piecesVerified: countBits(bitfield, 0, torrent.pieces.length - 1),
-        bitfield: bitfield ? Buffer.from(bitfield) : undefined,
-        progress: fileProgress(entry),
-        lastAccessAt: new Date(entry.lastAccessAt),
-      },
-    });
+  private flushEntry(entry: Entry, state: 'ACTIVE' | 'STOPPED'): Promise<void> {
+    return saveEntry(this.options.db, this.options.storageDir, entry, state);
   }
-}
-
-function readyBy(torrent: Torrent, deadline: number, logger: Logger): Promise<void> {
-  if (torrent.ready) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => finish(new PrepareError('no_metadata', 'The torrent metadata did not arrive in time')),
-      Math.max(0, deadline - Date.now()),
-    );
-    const onReady = () => finish();
-    // WebTorrent's messages may name the info-hash: the reason goes to the log, never to a client.
-    const onError = (err: Error) => {
-      logger.warn('torrent could not be added', { message: err.message });
-      finish(new PrepareError('no_metadata', 'The torrent could not be added'));
-    };
-    const finish = (err?: Error) => {
-      clearTimeout(timer);
-      torrent.off('ready', onReady);
-      torrent.off('error', onError);
-      if (err) reject(err);
-      else resolve();
-    };
-    torrent.once('ready', onReady);
-    torrent.once('error', onError);
-  });
-}
-
-function destroyTorrent(torrent: Torrent, destroyStore: boolean): Promise<void> {
-  if (torrent.destroyed) return Promise.resolve();
-  return new Promise((resolve) => torrent.destroy({ destroyStore }, () => resolve()));
-}
-
-/** Set bits between two piece indexes (inclusive). */
-function countBits(bits: Uint8Array | undefined, from: number, to: number): number {
-  if (!bits) return 0;
-  let n = 0;
-  for (let i = from; i <= to; i++) if ((bits[i >> 3]! >> (7 - (i & 7))) & 1) n++;
-  return n;
-}
-
-/**
- * Share of the file's pieces verified. (WebTorrent's own file.progress misses the last piece of a
- * file that ends exactly on a piece boundary.)
- */
-export function fileProgress(entry: Pick<Entry, 'torrent' | 'file' | 'firstPiece' | 'lastPiece'>): number {
-  if (entry.file.done) return 1;
-  const total = entry.lastPiece - entry.firstPiece + 1;
-  return countBits(entry.torrent.bitfield?.buffer, entry.firstPiece, entry.lastPiece) / total;
 }
