@@ -2,11 +2,11 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { ExpressAdapter } from '@bull-board/express';
 import type { ErrorRequestHandler, Express, RequestHandler } from 'express';
-import { contentSecurityPolicy } from 'helmet';
 import { audit } from '../auth/audit.js';
 import { authenticate, requireRole, type AuthContext } from '../auth/authenticate.js';
 import type { AppDeps } from '../deps.js';
 import { ForbiddenError, UnauthorizedError } from '@cinenest/http';
+import { pageCsp } from '../http/page-csp.js';
 
 /** Where Bull Board is mounted (outside /api/v1: it is not part of the JSON API or its route table). */
 export const QUEUES_BOARD_PATH = '/admin/queues';
@@ -21,23 +21,7 @@ const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Google Fonts stylesheet stays blocked (no third party learns who opens the admin pages; the
  * page falls back to system fonts). Everything else is as strict as the API's policy or stricter.
  */
-const boardCsp = contentSecurityPolicy({
-  useDefaults: false,
-  directives: {
-    defaultSrc: ["'self'"],
-    baseUri: ["'self'"],
-    scriptSrc: ["'self'"],
-    scriptSrcAttr: ["'none'"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    fontSrc: ["'self'", 'data:'],
-    imgSrc: ["'self'", 'data:'],
-    connectSrc: ["'self'"],
-    workerSrc: ["'self'"],
-    objectSrc: ["'none'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-  },
-});
+const boardCsp = pageCsp;
 
 /** The one script of the sign-in page below: renews the session from the refresh cookie, then reloads. */
 const RENEW_SCRIPT = `document.getElementById('renew').addEventListener('click', async () => {

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import express, { type RequestHandler, type Router } from 'express';
-import { contentSecurityPolicy } from 'helmet';
 import type { RegisteredRoute } from '../http/routes.js';
 import { OPENAPI_PATH, openApiDocument } from './document.js';
+import { pageCsp } from '../http/page-csp.js';
 
 /** Where Swagger UI is served. */
 export const DOCS_PATH = '/api/docs';
@@ -18,23 +18,7 @@ const assetsDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dis
  * origin. Its page has no inline script (the start-up script is a file below). No
  * upgrade-insecure-requests: on a plain-HTTP LAN server it would turn every asset URL into https.
  */
-const docsCsp = contentSecurityPolicy({
-  useDefaults: false,
-  directives: {
-    defaultSrc: ["'self'"],
-    baseUri: ["'self'"],
-    scriptSrc: ["'self'"],
-    scriptSrcAttr: ["'none'"],
-    styleSrc: ["'self'", "'unsafe-inline'"],
-    fontSrc: ["'self'", 'data:'],
-    imgSrc: ["'self'", 'data:'],
-    connectSrc: ["'self'"],
-    workerSrc: ["'self'"],
-    objectSrc: ["'none'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-  },
-});
+const docsCsp = pageCsp;
 
 const PAGE = `<!DOCTYPE html>
 <html lang="en">
